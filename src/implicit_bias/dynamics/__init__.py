@@ -1,0 +1,10 @@
+"""Dynamics: gradient flow, gradient descent, SGD."""
+
+from ._base import (CONVERGED, DIVERGED, MAX_TIME, STATUSES, AbstractDynamics, Objective,
+                    Observer, Trajectory)
+from .gradient_descent import GradientDescent
+from .gradient_flow import GradientFlow
+from .sgd import SGD
+
+__all__ = ["AbstractDynamics", "CONVERGED", "DIVERGED", "GradientDescent", "GradientFlow",
+           "MAX_TIME", "Objective", "Observer", "SGD", "STATUSES", "Trajectory"]

@@ -1,0 +1,73 @@
+"""What dynamics are, what they see (an :class:`Objective`) and what they return."""
+
+import abc
+from collections.abc import Callable
+from typing import NamedTuple
+
+import equinox as eqx
+from jaxtyping import Array, Float, Int, PRNGKeyArray, PyTree
+
+from ..models import AbstractModel
+from ..problems import AbstractProblem
+
+#: Run outcomes, stored as integer codes inside the compiled loop.
+STATUSES = ("converged", "max_time", "diverged")
+CONVERGED, MAX_TIME, DIVERGED = 0, 1, 2
+RUNNING = -1
+
+#: Observables at one time: ``observe(params, t) -> {name: scalar}``.
+Observer = Callable[[PyTree, Float[Array, ""]], dict[str, Float[Array, ""]]]
+
+
+class Objective(eqx.Module):
+    """A problem's loss as a function of a model's parameters: all that dynamics see."""
+
+    model: AbstractModel
+    problem: AbstractProblem
+
+    @property
+    def n_samples(self) -> int:
+        return self.problem.n_samples
+
+    def loss(self, params: PyTree) -> Float[Array, ""]:
+        return self.problem.loss(self.model, params)
+
+    def minibatch_loss(self, params: PyTree, indices: Int[Array, " batch"]) -> Float[Array, ""]:
+        return self.problem.minibatch_loss(self.model, params, indices)
+
+
+class Trajectory(NamedTuple):
+    """What one run returns.
+
+    ``observed`` holds each observable at the record times (NaN at times the run did not
+    reach: after it stopped, or past its ``t_max``); ``final_params`` are the parameters where
+    it stopped, at time ``t_final`` after ``n_steps`` steps (solver steps for GF);
+    ``status`` indexes :data:`STATUSES`; ``diverged_at`` is the step whose loss blew up, or -1.
+    """
+
+    observed: dict[str, Float[Array, " times"]]
+    final_params: PyTree
+    t_final: Float[Array, ""]
+    n_steps: Int[Array, ""]
+    status: Int[Array, ""]
+    diverged_at: Int[Array, ""]
+
+
+class AbstractDynamics(eqx.Module):
+    """How parameters move. Dynamics see the model only through :class:`Objective`.
+
+    Time is gradient-flow time throughout: a discrete method with step η is at time kη after
+    k steps, so GD, SGD and GF share one time axis. Scalar settings are array fields, so a
+    sweep over them reuses one compiled computation.
+    """
+
+    t_max: eqx.AbstractVar[Float[Array, ""]]
+    stop_loss: eqx.AbstractVar[Float[Array, ""]]
+
+    @abc.abstractmethod
+    def solve(
+        self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
+        times: Float[Array, " times"], observe: Observer,
+    ) -> Trajectory:
+        """Run from ``params0`` until the loss is below ``stop_loss`` or time ``t_max``,
+        recording ``observe`` at ``times`` (nondecreasing, starting at 0)."""

@@ -1,0 +1,71 @@
+"""The loop shared by every discrete method: step, detect divergence, record, stop."""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float, Int, PRNGKeyArray, PyTree
+
+from ._base import CONVERGED, DIVERGED, MAX_TIME, RUNNING, Observer, Trajectory
+
+#: A step: ``(params, opt_state, key) -> (params, opt_state, loss_before_step)``.
+Step = Callable[[PyTree, PyTree, PRNGKeyArray], tuple[PyTree, PyTree, Float[Array, ""]]]
+
+#: A loss this many times its initial value (plus one) counts as diverged, as does NaN/inf:
+#: unstable GD grows geometrically, so it passes this long before float64 overflows.
+BLOWUP_FACTOR = 1e12
+
+
+class _Carry(NamedTuple):
+    params: PyTree
+    opt_state: PyTree
+    key: PRNGKeyArray
+    k: Int[Array, ""]
+    status: Int[Array, ""]
+    diverged_at: Int[Array, ""]
+
+
+def iterate(
+    step: Step, loss: Callable[[PyTree], Float[Array, ""]], params0: PyTree, opt_state0: PyTree,
+    key: PRNGKeyArray, *, lr: Float[Array, ""], t_max: Float[Array, ""], stop_loss: Float[Array, ""],
+    max_steps: int, times: Float[Array, " times"], observe: Observer,
+) -> Trajectory:
+    r"""Run ``step`` for :math:`\min(\lceil t_{max}/\eta\rceil, \text{max\_steps})` steps.
+
+    The record at time t is taken at step :math:`\lceil t/\eta\rceil` (GF time kη, at most one
+    step late). The stop test (full loss below ``stop_loss``) runs at record times only, so the
+    per-step work is one gradient; the run may thus go a little past the threshold. Divergence
+    is tested every step on the loss the step already computed, and reported with its step.
+    """
+    n_total = jnp.minimum(jnp.ceil(t_max / lr), max_steps).astype(jnp.int64)
+    # The relative slack keeps t/η that is an integer up to rounding from landing one step late.
+    record_steps = jnp.ceil(times / lr * (1 - 1e-12)).astype(jnp.int64)
+    blowup = BLOWUP_FACTOR * (1.0 + loss(params0))
+
+    def one_step(c: _Carry) -> _Carry:
+        key, sub = jax.random.split(c.key)
+        params, opt_state, value = step(c.params, c.opt_state, sub)
+        bad = ~jnp.isfinite(value) | (value > blowup)
+        keep = lambda new, old: jax.tree.map(lambda a, b: jnp.where(bad, b, a), new, old)  # noqa: E731
+        return _Carry(keep(params, c.params), keep(opt_state, c.opt_state), key,
+                      c.k + jnp.where(bad, 0, 1), jnp.where(bad, DIVERGED, c.status),
+                      jnp.where(bad, c.k, c.diverged_at))
+
+    def record(c: _Carry, target: tuple[Int[Array, ""], Float[Array, ""]]):
+        k_target, _ = target
+        stop_at = jnp.minimum(k_target, n_total)
+        c = jax.lax.while_loop(lambda c: (c.k < stop_at) & (c.status == RUNNING), one_step, c)
+        reached = (c.k == k_target) & (c.status == RUNNING)
+        values = observe(c.params, c.k * lr)
+        values = {name: jnp.where(reached, v, jnp.nan) for name, v in values.items()}
+        done = reached & (loss(c.params) < stop_loss)
+        return c._replace(status=jnp.where(done, CONVERGED, c.status)), values
+
+    start = _Carry(params0, opt_state0, key, jnp.zeros((), jnp.int64), jnp.full((), RUNNING),
+                   jnp.full((), -1, jnp.int64))
+    end, observed = jax.lax.scan(record, start, (record_steps, times))
+    # Records past the last grid time are none; finish the remaining steps if t_max lies beyond.
+    end = jax.lax.while_loop(lambda c: (c.k < n_total) & (c.status == RUNNING), one_step, end)
+    status = jnp.where(end.status == RUNNING, MAX_TIME, end.status)
+    return Trajectory(observed, end.params, end.k * lr, end.k, status, end.diverged_at)

@@ -1,0 +1,34 @@
+r"""The paper's zero-imbalance init :math:`D = U_1^\top U_1 - V^\top V = 0` at a given Θ(0)."""
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import PRNGKeyArray
+
+from ..models import TwoLayerLinear
+from ..problems import Regression
+from ..theory.linear_networks import data_svd
+from ._base import AbstractInitialization, orthonormal_columns
+from .gaussian import Gaussian
+
+
+class ZeroImbalance(AbstractInitialization):
+    r"""Min et al.'s experiment-2 "balanced" init with the same Θ(0) as the Gaussian draw:
+    :math:`M = \Theta_0^\top\Phi_1\Phi_1^\top\Theta_0`, :math:`U = \Theta_0 M^{-1/4}Q^\top`,
+    :math:`V = M^{1/4}Q^\top`, :math:`Q^\top Q = I_m`. Then :math:`UV^\top = \Theta_0` and
+    :math:`U_1^\top U_1 = V^\top V = QM^{1/2}Q^\top`, so the paper's imbalance D vanishes
+    (the full :math:`U^\top U - V^\top V = U_2^\top U_2` need not). Needs M invertible, i.e.
+    :math:`\Phi_1^\top\Theta_0` of rank m (true a.s. for r ≥ m).
+    """
+
+    gaussian: Gaussian
+
+    def __call__(self, key: PRNGKeyArray, model: TwoLayerLinear, problem: Regression) -> dict:
+        k_theta, k_q = jax.random.split(key)
+        p = self.gaussian(k_theta, model, problem)
+        theta0 = p["U"] @ p["V"].T
+        projected = data_svd(problem).Phi1.T @ theta0
+        vals, vecs = jnp.linalg.eigh(projected.T @ projected)
+        quarter = (vecs * vals**0.25) @ vecs.T
+        inv_quarter = (vecs * vals**-0.25) @ vecs.T
+        Q = orthonormal_columns(k_q, model.width, model.output_dim)
+        return {"U": theta0 @ inv_quarter @ Q.T, "V": quarter @ Q.T}

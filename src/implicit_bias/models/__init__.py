@@ -1,0 +1,6 @@
+"""Models: parametrizations with a common interface."""
+
+from ._base import AbstractModel
+from .two_layer_linear import TwoLayerLinear
+
+__all__ = ["AbstractModel", "TwoLayerLinear"]

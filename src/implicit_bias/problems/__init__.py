@@ -1,0 +1,6 @@
+"""Problems: data and the loss they define."""
+
+from ._base import AbstractProblem
+from .regression import Regression, gaussian_regression, load_regression, make_regression
+
+__all__ = ["AbstractProblem", "Regression", "gaussian_regression", "load_regression", "make_regression"]
