@@ -56,6 +56,8 @@ def arrange(ds: xr.Dataset, points: list[RunPoint], spec: Spec) -> xr.Dataset:
         return ds.isel(run=0, drop=True)
     ds = ds.assign_coords({axis: ("run", [p.coords[axis] for p in points]) for axis in axes})
     ds = ds.assign_coords(run_id=("run", [p.run_id for p in points])).drop_vars("run")
+    if len(axes) == 1:
+        return ds.swap_dims(run=axes[0]).transpose(axes[0], ...)
     return ds.set_index(run=axes).unstack("run").transpose(*axes, ...)
 
 
@@ -88,7 +90,8 @@ def _atomic_json(path: Path, data: dict) -> None:
 
 def _atomic_zarr(ds: xr.Dataset, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    ds.to_zarr(tmp, mode="w", consolidated=True)
+    # Zarr format 2: its spec covers the string run ids and consolidated metadata (v3 does not yet).
+    ds.to_zarr(tmp, mode="w", consolidated=True, zarr_format=2)
     if path.exists():
         shutil.rmtree(path)
     os.rename(tmp, path)

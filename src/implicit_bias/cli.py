@@ -1,0 +1,166 @@
+"""The ``implicit-bias`` command line: ``run``, ``check``, ``reproduce``.
+
+Bad input is reported as one line ``error: <field>: <problem>; <fix>`` with exit code 2;
+failing claims exit with code 1.
+"""
+
+import json
+import sys
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import SpecError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Train overparametrized models and check implicit-bias theorems.")
+console = Console()
+EXAMPLE = "linear-min-norm.toml"
+
+
+def _progress(quiet: bool):
+    """A rich bar on a terminal, plain lines otherwise, nothing with --quiet."""
+    if quiet:
+        return None, None
+    if console.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+        bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                       TimeRemainingColumn(), console=console)
+        task = bar.add_task("runs", total=None)
+        return bar, lambda done, total: bar.update(task, completed=done, total=total)
+    return None, lambda done, total: print(f"runs: {done}/{total}", flush=True)
+
+
+@app.command()
+def run(
+    spec: Annotated[Path | None, typer.Argument(help="TOML spec; default: the embedded linear-min-norm example")] = None,
+    out: Annotated[Path | None, typer.Option(help="results directory (default runs/<spec name>)")] = None,
+    executor: Annotated[str, typer.Option(help="where groups run: 'local' (in-process)")] = "local",
+    ensemble: Annotated[str, typer.Option(help="ensemble mapping: auto, vmap, map, sharded_map")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", help="no progress output")] = False,
+) -> None:
+    """Run a spec (one run or a sweep); write results.zarr, summary.json, figures/, report.html.
+
+    Rerunning into the same --out skips the runs already finished there."""
+    from .ensemble import STRATEGIES, ensemble_named
+    from .experiment import coerce_spec
+    from .experiment import run as run_spec
+
+    if executor != "local":
+        raise SpecError("--executor", f"'{executor}' is not available", "use 'local'")
+    if ensemble != "auto" and ensemble not in STRATEGIES:
+        raise SpecError("--ensemble", f"unknown strategy '{ensemble}'", f"use auto or one of {sorted(STRATEGIES)}")
+    path = spec if spec is not None else Path(str(files("implicit_bias").joinpath("examples", EXAMPLE)))
+    loaded, base_dir = coerce_spec(path)
+    out = out if out is not None else Path("runs") / loaded.name
+    bar, callback = _progress(quiet)
+    if bar:
+        bar.start()
+    try:
+        run_spec(loaded, out, base_dir=base_dir, ensemble=ensemble_named(ensemble), progress=callback)
+    finally:
+        if bar:
+            bar.stop()
+    summary = json.loads((out / "summary.json").read_text())
+    if not quiet:
+        _print_summary(summary, out)
+
+
+def _print_summary(summary: dict, out: Path) -> None:
+    runs = summary["runs"]
+    table = Table(title=f"{summary['name']}: {summary['n_runs']} runs")
+    coords = list(runs[0]["coords"])
+    finals = list(runs[0]["final"])
+    for column in coords + ["status"] + [f"final {f}" for f in finals]:
+        table.add_column(column, justify="right")
+    for r in runs[:40]:
+        status = r["status"] + (f" @ step {r['diverged_at_step']}" if r["status"] == "diverged" else "")
+        table.add_row(*[str(r["coords"][c]) for c in coords], status,
+                      *["—" if r["final"][f] is None else f"{r['final'][f]:.4g}" for f in finals])
+    console.print(table)
+    if len(runs) > 40:
+        console.print(f"… {len(runs) - 40} more runs in {out / 'summary.json'}")
+    console.print(f"results: {out}/results.zarr, summary.json, figures/, report.html")
+
+
+@app.command()
+def check(
+    claims: Annotated[list[str] | None, typer.Argument(help="claim names (default: all)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print results as JSON")] = False,
+    list_only: Annotated[bool, typer.Option("--list", help="list the claims and exit")] = False,
+) -> None:
+    """Run the executable claims; exit 1 if any fails."""
+    from .claims import REGISTRY
+
+    names = claims or list(REGISTRY)
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise SpecError("CLAIM", f"unknown claim {unknown}", f"choose from {sorted(REGISTRY)}")
+    if list_only:
+        for name in names:
+            c = REGISTRY[name]
+            print(f"{name}\t{c.paper}, {c.theorem}: {c.statement}")
+        return
+    results = []
+    for name in names:
+        results.append(REGISTRY[name].check())
+        if not as_json:
+            r = results[-1]
+            print(f"{'PASS' if r.passed else 'FAIL'}  {r.name} ({r.seconds:.1f} s)", file=sys.stderr, flush=True)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        table = Table(title="claims")
+        for column in ("claim", "paper", "measured", "predicted", "tolerance", "result"):
+            table.add_column(column)
+        for r in results:
+            table.add_row(r.name, r.paper, f"{r.measured:.4g}", f"{r.predicted:.4g}", f"{r.tolerance:.2g}",
+                          "[green]PASS[/]" if r.passed else "[red]FAIL[/]")
+        console.print(table)
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def reproduce(
+    paper: Annotated[str, typer.Argument(help="paper key, e.g. min2021")],
+    quick: Annotated[bool, typer.Option("--quick", help="small sizes (seconds, for tests)")] = False,
+    out: Annotated[Path | None, typer.Option(help="output directory (default reproduce/<paper>)")] = None,
+) -> None:
+    """Rerun a paper's experiments and write its figures and table."""
+    from .reproduce import PAPERS
+
+    if paper not in PAPERS:
+        raise SpecError("PAPER", f"unknown paper '{paper}'", f"choose from {sorted(PAPERS)}")
+    out = out if out is not None else Path("reproduce") / paper
+    result = PAPERS[paper](out, quick)
+    console.print(f"{paper}: figures and table in {out}")
+    if isinstance(result, dict) and "table" in result:
+        console.print(str(result["table"]))
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except SpecError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        print("error: interrupted; rerun the same command to resume", file=sys.stderr)
+        sys.exit(130)
+    except Exception as e:  # click usage errors carry their own exit code
+        import click
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()
