@@ -200,3 +200,49 @@ def problem_arrays(built):
     import numpy as np
 
     return np.asarray(built.inputs.problem.X), np.asarray(built.inputs.problem.Y)
+
+
+# --- diagnostics --------------------------------------------------------------------------
+
+def theta_first_group(group):
+    """The same runs with a *diagnostic* model, not the package's: a two-layer linear net whose
+    ``predict`` contracts as ``X (U Vᵀ)`` instead of ``(X U) Vᵀ``. Same function, same
+    parameters, same init draw; only the order of the matmuls (and so of the reverse-mode
+    gradient) differs. Benchmarks show it as a what-if row, to measure what the contraction
+    order costs; it never counts toward a target."""
+    from implicit_bias.experiment.runner import BuiltRun
+    from implicit_bias.models import TwoLayerLinear
+
+    class ThetaFirstTwoLayerLinear(TwoLayerLinear):
+        def predict(self, params, x):
+            return x @ (params["U"] @ params["V"].T)
+
+    m = group[0].model
+    model = ThetaFirstTwoLayerLinear(m.input_dim, m.output_dim, m.width)
+    return [BuiltRun(b.point, model, b.inputs) for b in group]
+
+
+def linear_net_flops(N: int, n: int, h: int, m: int) -> dict:
+    """Flops of one loss-gradient evaluation of ½‖Y − X U Vᵀ‖² (matmuls only), by contraction order.
+
+    * ``xu_first`` (the package's model, ``(X U) Vᵀ``; reverse mode mirrors it):
+      X U, (XU) Vᵀ | dR V, Xᵀ(dR V), dRᵀ(XU)  →  4Nnh + 6Nhm
+    * ``numpy`` (the hand-written baselines): X U, (XU) Vᵀ | G = Xᵀ R, G V, Gᵀ U
+      →  2Nnh + 2Nhm + 2Nnm + 4nmh
+    * ``theta_first`` (``X (U Vᵀ)``): U Vᵀ, X Θ | Xᵀ dR, dΘ V, dΘᵀ U  →  6nhm + 4Nnm
+    """
+    return {"xu_first": 4.0 * N * n * h + 6.0 * N * h * m,
+            "numpy": 2.0 * N * n * h + 2.0 * N * h * m + 2.0 * N * n * m + 4.0 * n * m * h,
+            "theta_first": 6.0 * n * h * m + 4.0 * N * n * m}
+
+
+def matmul_gflops(n: int = 2000, repeats: int = 5) -> float:
+    """The float64 matmul rate: median GFLOP/s of a jitted ``jnp.dot`` of two n×n matrices."""
+    import jax
+    import jax.numpy as jnp
+
+    dot = jax.jit(jnp.dot)
+    a = jax.random.normal(jax.random.key(0), (n, n))
+    b = jax.random.normal(jax.random.key(1), (n, n))
+    dot(a, b).block_until_ready()
+    return 2 * n**3 / median([timed(lambda: dot(a, b).block_until_ready())[0] for _ in range(repeats)]) / 1e9

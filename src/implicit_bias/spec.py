@@ -51,11 +51,11 @@ class RegressionSpec(_Section):
     noise: NonNegativeFloat = 0.0
 
     def build(self, base_dir: Path) -> problems.Regression:
-        return _build_regression(self.model_dump_json(), str(base_dir))
+        return _build_regression(self.model_dump_json(), str(base_dir), frozenset(self.model_fields_set))
 
 
 @lru_cache(maxsize=64)
-def _build_regression(spec_json: str, base_dir: str) -> problems.Regression:
+def _build_regression(spec_json: str, base_dir: str, given: frozenset[str]) -> problems.Regression:
     # Cached: a sweep over seeds reuses one data set instead of regenerating it per run.
     s = RegressionSpec.model_validate_json(spec_json)
     if s.data == "gaussian":
@@ -64,7 +64,7 @@ def _build_regression(spec_json: str, base_dir: str) -> problems.Regression:
     problem = problems.load_regression(Path(base_dir) / s.data.file)
     for name, got in (("n_samples", problem.X.shape[0]), ("input_dim", problem.X.shape[1]),
                       ("output_dim", problem.Y.shape[1])):
-        if name in s.model_fields_set and getattr(s, name) != got:
+        if name in given and getattr(s, name) != got:
             raise SpecError(f"problem.{name}", f"is {getattr(s, name)} but the data file has {got}",
                             f"remove problem.{name} (it is read from the file) or fix it")
     return problem
@@ -282,12 +282,22 @@ def _field_path(loc: tuple, raw: dict) -> str:
 
 
 def spec_error(error: ValidationError, raw: dict, prefix: str = "") -> SpecError:
-    first = error.errors()[0]
+    errors = error.errors()
+    # A misspelt key shows up as "unknown key" plus "missing": report the unknown key, and
+    # suggest the missing name beside it.
+    first = min(errors, key=lambda e: e["type"] != "extra_forbidden")
     field = prefix + _field_path(first["loc"], raw) if first["loc"] else (prefix.rstrip(".") or "spec")
     message = first["msg"].removeprefix("Value error, ")
+    fix = _FIXES.get(first["type"], "see the spec reference in the README")
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        field += ".kind"
+        message = f"unknown kind {first['input'].get('kind')!r}" if first["type"] == "union_tag_invalid" else "missing"
+        fix = f"use one of {first['ctx']['expected_tags']}"
     if first["type"] == "extra_forbidden":
         message = "unknown key"
-    fix = _FIXES.get(first["type"], "see the spec reference in the README")
+        missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == first["loc"][:-1]]
+        if missing:
+            fix = f"did you mean '{missing[0]}'?"
     return SpecError(field, message, fix)
 
 
@@ -329,7 +339,8 @@ def _set_path(tree: dict, dotted: str, value) -> None:
 def expand(spec: Spec, raw: dict | None = None) -> list[RunPoint]:
     """The sweep's grid (Cartesian product, in the order the axes are given), one
     :class:`RunPoint` per combination; a spec without ``[sweep]`` is one run."""
-    base = spec.model_dump(mode="json", exclude={"sweep"}, exclude_unset=False)
+    # Only the fields the user set, so that each point knows which were given (data files check).
+    base = spec.model_dump(mode="json", exclude={"sweep"}, exclude_unset=True)
     raw = raw if raw is not None else base
     axes = list(spec.sweep.items())
     for key, values in axes:

@@ -56,7 +56,8 @@ def imbalance(params: dict, svd: DataSVD) -> Float[Array, "h h"]:
 
 
 def imbalance_eigenvalues(params: dict, svd: DataSVD) -> Float[Array, " k"]:
-    r"""Eigenvalues of D in decreasing order, as many as needed to be padded with zeros.
+    r"""Eigenvalues of D in decreasing order (all h of them when h ≥ r + m; otherwise with
+    r + m − h extra zeros), to be read as padded with zeros beyond their length.
 
     D is h×h but has rank ≤ r + m: with :math:`A = [U_1; V]` and :math:`J = \mathrm{diag}(I_r,
     -I_m)`, :math:`D = A^\top J A` shares its nonzero eigenvalues with the symmetric
@@ -69,8 +70,10 @@ def imbalance_eigenvalues(params: dict, svd: DataSVD) -> Float[Array, " k"]:
     root = (g_vecs * jnp.sqrt(jnp.clip(g_vals, 0.0))) @ g_vecs.T
     signs = jnp.concatenate([jnp.ones(U1.shape[0]), -jnp.ones(V.shape[0])])
     eigs = jnp.linalg.eigvalsh(root @ (signs[:, None] * root))
-    # Pad so that every index the rate formula asks for (≤ max(r, m)) exists.
-    return jnp.concatenate([eigs[::-1], jnp.zeros(1)])
+    # D's other h − (r+m) eigenvalues are zeros, and belong in sorted position: they decide
+    # whether λ_r(D) is positive. (When h < r+m, G^{1/2}JG^{1/2} already has the extra zeros.)
+    padded = jnp.concatenate([eigs, jnp.zeros(max(V.shape[1] - A.shape[0], 0))])
+    return jnp.sort(padded)[::-1]
 
 
 def _kth(values: Float[Array, " k"], k: int) -> Float[Array, ""]:

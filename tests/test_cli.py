@@ -1,0 +1,55 @@
+"""The CLI end to end: the example spec (shrunk), check --list/--json."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "linear-min-norm.toml"
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "implicit_bias.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _shrunk_example(tmp_path, data_line='data = "gaussian"'):
+    text = EXAMPLE.read_text()
+    text = text.replace("seed = [0, 1, 2, 3]", "seed = [0, 1]").replace('"model.width" = [50, 200, 800]', '"model.width" = [20, 60]')
+    text = text.replace('data = "gaussian"', data_line)
+    path = tmp_path / "spec.toml"
+    path.write_text(text)
+    return path
+
+
+def test_example_spec_writes_all_outputs(tmp_path):
+    out = tmp_path / "out"
+    result = _cli("run", str(_shrunk_example(tmp_path)), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    for name in ("results.zarr", "summary.json", "report.html", "figures/loss.png",
+                 "figures/distance_to_min_norm.png", "figures/final_distance_to_min_norm_vs_model.width.png"):
+        assert (out / name).exists(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert {r["status"] for r in summary["runs"]} == {"converged"}
+    assert "runs: 4/4" in result.stdout
+
+
+def test_example_spec_reads_npz(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 50)) / np.sqrt(50)
+    np.savez(tmp_path / "data.npz", X=X, Y=X @ rng.normal(size=(50, 1)))
+    spec = _shrunk_example(tmp_path, 'data = { file = "data.npz" }')
+    result = _cli("run", str(spec), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "summary.json").exists()
+
+
+def test_check_list_and_json():
+    listed = _cli("check", "--list")
+    assert listed.returncode == 0 and "invariant_set_min_norm" in listed.stdout
+    result = _cli("check", "gd_converges_to_gf", "--json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert {"name", "paper", "passed", "measured", "predicted", "tolerance"} <= set(entry)
+    assert entry["passed"] is True

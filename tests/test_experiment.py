@@ -1,0 +1,103 @@
+"""run(): the ensemble is exact, results are reproducible, the store resumes, divergence is
+reported per run."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import implicit_bias as ib
+from implicit_bias.ensemble import STRATEGIES
+from implicit_bias.experiment import run_group
+from implicit_bias.experiment.runner import build
+from implicit_bias.spec import expand, observation_times, validate_spec
+
+
+def test_sweep_dataset_layout(small_spec):
+    ds = ib.run(small_spec)
+    assert dict(ds.sizes) == {"seed": 2, "model.width": 2, "time": 12, "input": 12, "output": 1}
+    assert ds["loss"].dims == ("seed", "model.width", "time")
+    assert ds["predictor"].dims == ("seed", "model.width", "input", "output")
+    assert (ds["status"] == 0).all()  # all converged
+    assert float(ds["final_loss"].max()) < 1e-10
+
+
+def test_same_spec_same_numbers(small_spec):
+    a, b = ib.run(small_spec), ib.run(small_spec)
+    xr.testing.assert_identical(a, b)
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_ensemble_equals_single_runs(small_spec, strategy):
+    """Bit for bit: each member of a compiled ensemble equals that run alone."""
+    spec = validate_spec({**small_spec, "sweep": {"seed": [0, 1, 2]}})
+    points = expand(spec)
+    times = observation_times(points)
+    runs = [build(p, ".") for p in points]
+    together = run_group(runs, times, STRATEGIES[strategy]())
+    for run, member in zip(runs, together):
+        alone = run_group([run], times, STRATEGIES["map"]())[0]
+        np.testing.assert_array_equal(member["predictor"], alone["predictor"])
+        np.testing.assert_array_equal(member["observed"]["loss"], alone["observed"]["loss"])
+
+
+def test_outputs_and_resume(small_spec, tmp_path):
+    out = tmp_path / "out"
+    calls = []
+    ds = ib.run(small_spec, out, progress=lambda done, total: calls.append((done, total)))
+    for name in ("results.zarr", "summary.json", "report.html", "figures/loss.png"):
+        assert (out / name).exists(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["spec_hash"] == ib.validate_spec(small_spec).hash
+    assert {tuple(r["coords"].values()) for r in summary["runs"]} == {(s, w) for s in (0, 1) for w in (10, 20)}
+    assert set(summary["runs"][0]["final"]) == {"loss", "imbalance_drift", "distance_to_min_norm"}
+    stored = xr.open_zarr(out / "results.zarr").load()
+    xr.testing.assert_allclose(stored.drop_vars("run_id"), ds.drop_vars("run_id"))
+    parts = sorted(p.name for p in (out / "parts").iterdir())
+    # Rerun: every run is found finished, nothing is recomputed, the results are the same.
+    calls.clear()
+    again = ib.run(small_spec, out, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(4, 4)]
+    assert sorted(p.name for p in (out / "parts").iterdir()) == parts
+    xr.testing.assert_identical(again, ds)
+
+
+def test_interrupted_sweep_resumes(small_spec, tmp_path):
+    """A part written before a kill is reused; only the missing group is computed."""
+    out = tmp_path / "out"
+    ib.run(small_spec, out)
+    parts = sorted((out / "parts").iterdir())
+    assert len(parts) == 2  # one compiled group per width
+    import shutil
+    shutil.rmtree(parts[0])  # as if the run died before this group finished
+    (out / "summary.json").unlink()
+    calls = []
+    ib.run(small_spec, out, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(2, 4), (4, 4)]
+    assert len(json.loads((out / "summary.json").read_text())["runs"]) == 4
+
+
+def test_other_spec_into_same_dir_is_refused(small_spec, tmp_path):
+    ib.run(small_spec, tmp_path / "out")
+    with pytest.raises(ib.SpecError, match="another spec"):
+        ib.run({**small_spec, "seed": 5}, tmp_path / "out")
+
+
+def test_gd_divergence_reported_and_sweep_finishes(small_spec):
+    spec = {**small_spec, "dynamics": {"kind": "gradient_descent", "lr": 0.05, "t_max": 20.0},
+            "sweep": {"dynamics.lr": [0.05, 5.0]}}
+    ds = ib.run(spec)
+    status = ds["status"].values
+    assert status[0] != 2 and status[1] == 2
+    assert int(ds["diverged_at"].values[1]) >= 0
+    assert float(ds["final_loss"].values[0]) < float(ds["loss"].values[0, 0])
+
+
+def test_sgd_and_gd_run_on_one_time_axis(small_spec):
+    base = {**small_spec, "sweep": {"seed": [0]}}
+    gd = ib.run({**base, "dynamics": {"kind": "gradient_descent", "lr": 0.01, "t_max": 50.0, "stop_loss": 1e-8}})
+    sgd = ib.run({**base, "dynamics": {"kind": "sgd", "lr": 0.01, "batch_size": 2, "t_max": 50.0, "stop_loss": 1e-8}})
+    np.testing.assert_array_equal(gd["time"], sgd["time"])
+    assert float(sgd["final_loss"].squeeze()) < 1e-6
+    assert float(gd["final_loss"].squeeze()) < 1e-8
