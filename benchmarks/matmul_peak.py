@@ -32,9 +32,8 @@ import _common as C
 TARGET_FRACTION = 0.30
 
 FULL = dict(peak_n=(2000, 3000), n_samples=2000, input_dim=2000, width=2000, output_dim=200, scale=0.01,
-            lr=1e-3, steps=8, repeats=3, strategies=("map", "sharded_map", "vmap"))
-QUICK = dict(FULL, peak_n=(2000,), n_samples=1000, input_dim=1000, width=1000, output_dim=100, steps=8,
-             repeats=2, strategies=("map", "sharded_map"))
+            lr=1e-3, steps=4, repeats=2, strategies=("map", "sharded_map"))
+QUICK = dict(FULL, peak_n=(2000,), n_samples=1000, input_dim=1000, width=1000, output_dim=100, steps=8)
 
 
 def step_flops(N: int, n: int, h: int, m: int) -> float:

@@ -70,6 +70,8 @@ def test_exp3_distance_shrinks_like_inverse_sqrt_width(quick):
     assert -0.65 < key["exp3_slope"] < -0.35
     for ratio in key["exp3_distance_over_prediction"].values():
         assert 0.7 < ratio < 1.4
+    for ratio in key["exp3_distance_over_lazy_prediction"].values():
+        assert 0.8 < ratio < 1.2
     table = json.loads((quick[0] / "table.json").read_text())
     for row in table["experiments"]["distance_vs_width"]["rows"]:
         # At zero loss the distance is exactly ‖U₂(0)V(∞)ᵀ‖_F (U₂ never moves).
