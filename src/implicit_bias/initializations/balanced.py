@@ -20,8 +20,10 @@ class Balanced(AbstractInitialization):
     gaussian: Gaussian
 
     def __call__(self, key: PRNGKeyArray, model: TwoLayerLinear, problem: AbstractProblem) -> dict:
-        k_theta, k_q = jax.random.split(key)
-        p = self.gaussian(k_theta, model, problem)
+        # The Gaussian draw uses the run's key itself, so Θ(0) equals the Gaussian init's of the
+        # same seed; Q gets a key derived from it.
+        p = self.gaussian(key, model, problem)
+        k_q = jax.random.fold_in(key, 1)
         A, s, Bt = jnp.linalg.svd(p["U"] @ p["V"].T, full_matrices=False)
         Q = orthonormal_columns(k_q, model.width, s.shape[0])
         root = jnp.sqrt(s)

@@ -23,8 +23,10 @@ class ZeroImbalance(AbstractInitialization):
     gaussian: Gaussian
 
     def __call__(self, key: PRNGKeyArray, model: TwoLayerLinear, problem: Regression) -> dict:
-        k_theta, k_q = jax.random.split(key)
-        p = self.gaussian(k_theta, model, problem)
+        # The Gaussian draw uses the run's key itself, so Θ(0) equals the Gaussian init's of the
+        # same seed; Q gets a key derived from it.
+        p = self.gaussian(key, model, problem)
+        k_q = jax.random.fold_in(key, 1)
         theta0 = p["U"] @ p["V"].T
         projected = data_svd(problem).Phi1.T @ theta0
         vals, vecs = jnp.linalg.eigh(projected.T @ projected)
