@@ -49,6 +49,10 @@ class ShardedMap(AbstractEnsemble):
     def map(self, fn, batch):
         devices = jax.devices()
         size = jax.tree.leaves(batch)[0].shape[0]
+        if size < len(devices):
+            # Too few members to share: one device, whose intra-op threads then use every core
+            # (padding would compute the same run twice on half the cores each).
+            return jax.lax.map(fn, batch)
         padded = -(-size // len(devices)) * len(devices)
         batch = jax.tree.map(lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], padded - size, axis=0)]), batch)
         mesh = Mesh(np.array(devices), ("ensemble",))

@@ -5,12 +5,14 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, Float, Int, PRNGKeyArray, PyTree
+from jaxtyping import Array, Float, Int, PyTree
 
 from ._base import CONVERGED, DIVERGED, MAX_TIME, RUNNING, Observer, Trajectory
 
-#: A step: ``(params, opt_state, key) -> (params, opt_state, loss_before_step)``.
-Step = Callable[[PyTree, PyTree, PRNGKeyArray], tuple[PyTree, PyTree, Float[Array, ""]]]
+#: A step: ``(params, opt_state, k) -> (params, opt_state, loss_before_step)``, k the step index.
+#: Stochastic steps derive their randomness from k (``fold_in``): splitting a key every step
+#: costs more than a whole GD step at small sizes (benchmarks/gd_step_profile.py).
+Step = Callable[[PyTree, PyTree, Int[Array, ""]], tuple[PyTree, PyTree, Float[Array, ""]]]
 
 #: A loss this many times its initial value (plus one) counts as diverged, as does NaN/inf:
 #: unstable GD grows geometrically, so it passes this long before float64 overflows.
@@ -20,7 +22,6 @@ BLOWUP_FACTOR = 1e12
 class _Carry(NamedTuple):
     params: PyTree
     opt_state: PyTree
-    key: PRNGKeyArray
     k: Int[Array, ""]
     status: Int[Array, ""]
     diverged_at: Int[Array, ""]
@@ -28,7 +29,7 @@ class _Carry(NamedTuple):
 
 def iterate(
     step: Step, loss: Callable[[PyTree], Float[Array, ""]], params0: PyTree, opt_state0: PyTree,
-    key: PRNGKeyArray, *, lr: Float[Array, ""], t_max: Float[Array, ""], stop_loss: Float[Array, ""],
+    *, lr: Float[Array, ""], t_max: Float[Array, ""], stop_loss: Float[Array, ""],
     max_steps: int, times: Float[Array, " times"], observe: Observer,
 ) -> Trajectory:
     r"""Run ``step`` for :math:`\min(\lceil t_{max}/\eta\rceil, \text{max\_steps})` steps.
@@ -44,11 +45,10 @@ def iterate(
     blowup = BLOWUP_FACTOR * (1.0 + loss(params0))
 
     def one_step(c: _Carry) -> _Carry:
-        key, sub = jax.random.split(c.key)
-        params, opt_state, value = step(c.params, c.opt_state, sub)
+        params, opt_state, value = step(c.params, c.opt_state, c.k)
         bad = ~jnp.isfinite(value) | (value > blowup)
         keep = lambda new, old: jax.tree.map(lambda a, b: jnp.where(bad, b, a), new, old)  # noqa: E731
-        return _Carry(keep(params, c.params), keep(opt_state, c.opt_state), key,
+        return _Carry(keep(params, c.params), keep(opt_state, c.opt_state),
                       c.k + jnp.where(bad, 0, 1), jnp.where(bad, DIVERGED, c.status),
                       jnp.where(bad, c.k, c.diverged_at))
 
@@ -62,7 +62,7 @@ def iterate(
         done = reached & (loss(c.params) < stop_loss)
         return c._replace(status=jnp.where(done, CONVERGED, c.status)), values
 
-    start = _Carry(params0, opt_state0, key, jnp.zeros((), jnp.int64), jnp.full((), RUNNING),
+    start = _Carry(params0, opt_state0, jnp.zeros((), jnp.int64), jnp.full((), RUNNING),
                    jnp.full((), -1, jnp.int64))
     end, observed = jax.lax.scan(record, start, (record_steps, times))
     # Records past the last grid time are none; finish the remaining steps if t_max lies beyond.

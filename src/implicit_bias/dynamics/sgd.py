@@ -27,12 +27,12 @@ class SGD(AbstractDynamics):
         optimizer = optax.sgd(self.lr)
         n = objective.n_samples
 
-        def step(params, opt_state, key):
-            batch = jax.random.choice(key, n, (self.batch_size,), replace=False)
+        def step(params, opt_state, k):
+            batch = jax.random.choice(jax.random.fold_in(key, k), n, (self.batch_size,), replace=False)
             value, grads = jax.value_and_grad(objective.minibatch_loss)(params, batch)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             return optax.apply_updates(params, updates), opt_state, value
 
-        return iterate(step, objective.loss, params0, optimizer.init(params0), key, lr=self.lr,
+        return iterate(step, objective.loss, params0, optimizer.init(params0), lr=self.lr,
                        t_max=self.t_max, stop_loss=self.stop_loss, max_steps=self.max_steps,
                        times=times, observe=observe)
