@@ -119,8 +119,23 @@ def machine_info() -> dict:
         "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
         "jax": jax.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
         "backend": jax.default_backend(), "devices": len(jax.devices()),
-        "float64": bool(jax.config.jax_enable_x64),
+        "float64": bool(jax.config.jax_enable_x64), **_git_state(),
     }
+
+
+def _git_state() -> dict:
+    """The commit the package was at, and whether ``src/`` had uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root, capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return {"git_commit": commit or None, "src_modified": bool(dirty)}
 
 
 # --- output -------------------------------------------------------------------------------
@@ -204,36 +219,56 @@ def problem_arrays(built):
 
 # --- diagnostics --------------------------------------------------------------------------
 
-def theta_first_group(group):
-    """The same runs with a *diagnostic* model, not the package's: a two-layer linear net whose
-    ``predict`` contracts as ``X (U Vᵀ)`` instead of ``(X U) Vᵀ``. Same function, same
-    parameters, same init draw; only the order of the matmuls (and so of the reverse-mode
-    gradient) differs. Benchmarks show it as a what-if row, to measure what the contraction
-    order costs; it never counts toward a target."""
+def contraction_order(model, n_samples: int) -> str:
+    """Which order the model's ``predict`` multiplies in, read off its jaxpr: ``"xu_first"``
+    for ``(X U) Vᵀ`` (the first matmul takes X), ``"theta_first"`` for ``X (U Vᵀ)``."""
+    import jax
+    import jax.numpy as jnp
+
+    params = {k: jax.ShapeDtypeStruct(s, jnp.float64) for k, s in model.param_shapes().items()}
+    x = jax.ShapeDtypeStruct((n_samples, model.input_dim), jnp.float64)
+    closed = jax.make_jaxpr(model.predict)(params, x)
+    x_var = closed.jaxpr.invars[-1]
+    first = next(e for e in closed.jaxpr.eqns if e.primitive.name == "dot_general")
+    return "xu_first" if any(v is x_var for v in first.invars) else "theta_first"
+
+
+def forced_order_group(group, order: str):
+    """The same runs with a *diagnostic* model, not the package's: the two-layer linear net
+    with ``predict`` forced to one contraction order (``"xu_first"``: ``(X U) Vᵀ``,
+    ``"theta_first"``: ``X (U Vᵀ)``). Same function, parameters and init draw; only the order
+    of the matmuls (and so of the reverse-mode gradient) differs. Benchmarks show it as a
+    what-if row to measure what the order costs; it never counts toward a target."""
     from implicit_bias.experiment.runner import BuiltRun
     from implicit_bias.models import TwoLayerLinear
 
-    class ThetaFirstTwoLayerLinear(TwoLayerLinear):
+    class ForcedOrderTwoLayerLinear(TwoLayerLinear):
         def predict(self, params, x):
+            if order == "xu_first":
+                return (x @ params["U"]) @ params["V"].T
             return x @ (params["U"] @ params["V"].T)
 
     m = group[0].model
-    model = ThetaFirstTwoLayerLinear(m.input_dim, m.output_dim, m.width)
+    model = ForcedOrderTwoLayerLinear(m.input_dim, m.output_dim, m.width)
     return [BuiltRun(b.point, model, b.inputs) for b in group]
+
+
+OTHER_ORDER = {"xu_first": "theta_first", "theta_first": "xu_first"}
+ORDER_LABEL = {"xu_first": "(XU)Vᵀ", "theta_first": "X(UVᵀ)"}
 
 
 def linear_net_flops(N: int, n: int, h: int, m: int) -> dict:
     """Flops of one loss-gradient evaluation of ½‖Y − X U Vᵀ‖² (matmuls only), by contraction order.
 
-    * ``xu_first`` (the package's model, ``(X U) Vᵀ``; reverse mode mirrors it):
+    * ``xu_first`` (``(X U) Vᵀ``; reverse mode mirrors it):
       X U, (XU) Vᵀ | dR V, Xᵀ(dR V), dRᵀ(XU)  →  4Nnh + 6Nhm
+    * ``theta_first`` (``X (U Vᵀ)``): U Vᵀ, X Θ | Xᵀ dR, dΘ V, dΘᵀ U  →  6nhm + 4Nnm
     * ``numpy`` (the hand-written baselines): X U, (XU) Vᵀ | G = Xᵀ R, G V, Gᵀ U
       →  2Nnh + 2Nhm + 2Nnm + 4nmh
-    * ``theta_first`` (``X (U Vᵀ)``): U Vᵀ, X Θ | Xᵀ dR, dΘ V, dΘᵀ U  →  6nhm + 4Nnm
     """
     return {"xu_first": 4.0 * N * n * h + 6.0 * N * h * m,
-            "numpy": 2.0 * N * n * h + 2.0 * N * h * m + 2.0 * N * n * m + 4.0 * n * m * h,
-            "theta_first": 6.0 * n * h * m + 4.0 * N * n * m}
+            "theta_first": 6.0 * n * h * m + 4.0 * N * n * m,
+            "numpy": 2.0 * N * n * h + 2.0 * N * h * m + 2.0 * N * n * m + 4.0 * n * m * h}
 
 
 def matmul_gflops(n: int = 2000, repeats: int = 5) -> float:

@@ -4,19 +4,21 @@
    (NumPy's ``@`` is shown beside it).
 2. A large two-layer linear network trained by the package's GD (one run, N samples, n
    inputs, width h, m outputs), chosen so that a step is matmul-dominated. Its flops per
-   step, counted analytically for the order the model contracts in
-   (``predict = (X U) Vᵀ``; reverse mode mirrors it):
+   step, counted analytically for the order the model multiplies in (it picks one by shape;
+   read off its jaxpr; reverse mode mirrors it):
 
-       forward   X U: 2Nnh     (XU) Vᵀ: 2Nhm
-       backward  dR V: 2Nmh    Xᵀ (dR V): 2Nnh    dRᵀ (XU): 2Nmh     total 4Nnh + 6Nhm
+       X (U Vᵀ):  U Vᵀ: 2nhm   X Θ: 2Nnm  | Xᵀ dR: 2Nnm   dΘ V: 2nmh   dΘᵀ U: 2nmh   → 6nhm + 4Nnm
+       (X U) Vᵀ:  X U: 2Nnh    (XU) Vᵀ: 2Nhm | dR V: 2Nmh  Xᵀ(dR V): 2Nnh  dRᵀ(XU): 2Nmh → 4Nnh + 6Nhm
 
    Achieved GFLOP/s = steps × that / time. Two figures: *overall* (one whole call of
    ``run_group`` for K steps, with the run's fixed costs: initial loss, records, final
    observables, the end-to-end predictor) and *per step* (the marginal rate from K and 2K
-   steps, which cancels those fixed costs). Each ensemble strategy is timed, since with one
-   run ``sharded_map`` pads the batch to the device count.
-3. A reference: the same GD step hand-written in JAX (``value_and_grad`` in a ``fori_loop``),
-   no package, to separate the package's overheads from what XLA makes of the step.
+   steps, which cancels those fixed costs). Timed with ``map`` and with ``sharded_map`` (the
+   CPU default), since with one run ``sharded_map`` pads the batch to the device count and
+   so computes the run once per device (``vmap`` of one member is the plain run, like ``map``).
+3. A reference: the same GD step hand-written in JAX (``grad`` of the loss through the
+   model's own ``predict``, in a ``fori_loop``), no package around it, to separate the
+   package's overheads from what XLA makes of the step itself.
 
 Target: the package's run at >= 30 % of the matmul peak.
 
@@ -32,12 +34,8 @@ import _common as C
 TARGET_FRACTION = 0.30
 
 FULL = dict(peak_n=(2000, 3000), n_samples=2000, input_dim=2000, width=2000, output_dim=200, scale=0.01,
-            lr=1e-3, steps=4, repeats=2, strategies=("map", "sharded_map"))
+            lr=1e-3, steps=16, repeats=2, strategies=("map", "sharded_map"))
 QUICK = dict(FULL, peak_n=(2000,), n_samples=1000, input_dim=1000, width=1000, output_dim=100, steps=8)
-
-
-def step_flops(N: int, n: int, h: int, m: int) -> float:
-    return 4.0 * N * n * h + 6.0 * N * h * m
 
 
 def matmul_peak(sizes, repeats: int) -> list[dict]:
@@ -72,16 +70,15 @@ def make_spec(cfg: dict, steps: int) -> dict:
     }
 
 
-def reference_gd(X, Y, U, V, lr, steps):
+def reference_gd(model, X, Y, params, lr, steps):
     """The same GD step, hand-written in JAX: what XLA makes of it without the package."""
     def loss(p):
-        return 0.5 * jnp.sum((Y - (X @ p[0]) @ p[1].T) ** 2)
+        return 0.5 * jnp.sum((Y - model.predict(p, X)) ** 2)
 
     def body(_, p):
-        g = jax.grad(loss)(p)
-        return (p[0] - lr * g[0], p[1] - lr * g[1])
+        return jax.tree.map(lambda a, g: a - lr * g, p, jax.grad(loss)(p))
 
-    return jax.lax.fori_loop(0, steps, body, (U, V))
+    return jax.lax.fori_loop(0, steps, body, params)
 
 
 def main() -> None:
@@ -97,8 +94,10 @@ def main() -> None:
     peak = max(p["jax_gflops"] for p in peaks)
 
     N, n, h, m, K = cfg["n_samples"], cfg["input_dim"], cfg["width"], cfg["output_dim"], cfg["steps"]
-    flops = step_flops(N, n, h, m)
     groups = {k: C.prepare_group(make_spec(cfg, k)) for k in (K, 2 * K)}
+    model = groups[K][0][0].model
+    order = C.contraction_order(model, N)
+    flops = C.linear_net_flops(N, n, h, m)[order]
     default_name = next(name for name, cls in STRATEGIES.items() if type(default_ensemble()) is cls)
 
     rows, out = [], {}
@@ -128,13 +127,12 @@ def main() -> None:
     # The hand-written reference on the same data and initial parameters.
     b = groups[K][0][0]
     X, Y = b.inputs.problem.X, b.inputs.problem.Y
-    p0 = C.initial_params(b)
-    U0, V0 = jnp.asarray(p0["U"]), jnp.asarray(p0["V"])
-    ref = jax.jit(reference_gd, static_argnames="steps")
+    p0 = {k: jnp.asarray(v) for k, v in C.initial_params(b).items()}
+    ref = jax.jit(reference_gd, static_argnames=("model", "steps"))
     ref_t = {}
     for k in (K, 2 * K):
-        jax.block_until_ready(ref(X, Y, U0, V0, cfg["lr"], steps=k))
-        ref_t[k] = C.median([C.timed(lambda: jax.block_until_ready(ref(X, Y, U0, V0, cfg["lr"], steps=k)))[0]
+        jax.block_until_ready(ref(model, X, Y, p0, cfg["lr"], steps=k))
+        ref_t[k] = C.median([C.timed(lambda: jax.block_until_ready(ref(model, X, Y, p0, cfg["lr"], steps=k)))[0]
                              for _ in range(repeats)])
     ref_step = (ref_t[2 * K] - ref_t[K]) / K
     ref_row = {"seconds_K": ref_t[K], "seconds_2K": ref_t[2 * K], "step_s": ref_step,
@@ -149,25 +147,30 @@ def main() -> None:
                   ["n", "JAX GFLOP/s", "NumPy GFLOP/s", "cores used"],
                   [[p["n"], p["jax_gflops"], p["numpy_gflops"], p["jax_cores_used"]] for p in peaks])
     C.print_table(
-        f"Large GD run: N={N} n={n} h={h} m={m}, {flops / 1e9:.1f} GFLOP/step, K={K} steps "
+        f"Large GD run: N={N} n={n} h={h} m={m}, model as {C.ORDER_LABEL[order]}: {flops / 1e9:.1f} GFLOP/step, "
+        f"K={K} steps "
         f"(and 2K for the per-step rate); peak {peak:.0f} GFLOP/s; median of {repeats}",
         ["ours", f"{K} steps s", "fixed s", "per step s", "GFLOP/s", "of peak", "step GFLOP/s", "of peak"],
         rows)
     d = out[default_name]
     print(f"\nloss {d['loss'][0]:.4g} -> {d['loss'][-1]:.4g} after {d['n_steps']} steps (status {d['status']})")
     best = max(o["step_gflops"] or 0 for o in out.values()) / peak
-    print(f"target: >= {TARGET_FRACTION:.0%} of the matmul peak: default overall "
-          f"{d['overall_gflops'] / peak:.0%}, per step {(d['step_gflops'] or 0) / peak:.0%}; best strategy per step "
-          f"{best:.0%} -> {'met' if best >= TARGET_FRACTION else 'MISSED'}")
+    verdict = lambda x: "met" if x >= TARGET_FRACTION else "MISSED"  # noqa: E731
+    print(f"target >= {TARGET_FRACTION:.0%} of the matmul peak:")
+    for name, o in out.items():
+        print(f"  {name:12s} overall {o['overall_gflops'] / peak:4.0%} ({verdict(o['overall_gflops'] / peak)}), "
+              f"per step {(o['step_gflops'] or 0) / peak:4.0%} ({verdict((o['step_gflops'] or 0) / peak)})"
+              + ("   <- default" if name == default_name else ""))
     print(f"other processes used {load['foreign_cpu_fraction']:.0%} of the CPU during the run")
 
     C.save("matmul_peak", {
         "machine": C.machine_info(), "config": cfg, "quick": args.quick, "repeats": repeats,
-        "peak": peaks, "peak_gflops": peak, "step_gflop": flops / 1e9, "strategies": out,
+        "peak": peaks, "peak_gflops": peak, "model_order": order, "step_gflop": flops / 1e9, "strategies": out,
         "default_strategy": default_name, "reference": ref_row, "target_fraction": TARGET_FRACTION,
         "default_overall_fraction": d["overall_gflops"] / peak,
         "default_step_fraction": (d["step_gflops"] or 0) / peak, "best_step_fraction": best,
-        "target_met": best >= TARGET_FRACTION,
+        "target_met_default_overall": d["overall_gflops"] / peak >= TARGET_FRACTION,
+        "target_met_best_per_step": best >= TARGET_FRACTION,
         "cpu": {**load, "foreign_at_start": busy0, "foreign_at_end": busy1},
     }, args)
 
