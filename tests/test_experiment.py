@@ -101,3 +101,8 @@ def test_sgd_and_gd_run_on_one_time_axis(small_spec):
     np.testing.assert_array_equal(gd["time"], sgd["time"])
     assert float(sgd["final_loss"].squeeze()) < 1e-6
     assert float(gd["final_loss"].squeeze()) < 1e-8
+
+
+def test_two_record_times_are_start_and_end(small_spec):
+    spec = validate_spec({**small_spec, "observe": {"quantities": ["loss"], "n_times": 2}})
+    np.testing.assert_array_equal(observation_times(expand(spec)), [0.0, 100.0])

@@ -372,7 +372,9 @@ def observation_times(points: list[RunPoint]) -> np.ndarray:
     observe = points[0].spec.observe
     t_max = max(p.spec.dynamics.t_max for p in points)
     t_min = min(observe.t_min, t_max)
-    return np.concatenate([[0.0], np.geomspace(t_min, t_max, observe.n_times - 1)])
+    # With one nonzero time it must be t_max (geomspace would give t_min).
+    logspaced = np.geomspace(t_min, t_max, observe.n_times - 1) if observe.n_times > 2 else [t_max]
+    return np.concatenate([[0.0], logspaced])
 
 
 def check_observables(spec: Spec, model_type: type, problem_type: type) -> None:
