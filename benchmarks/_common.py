@@ -200,15 +200,12 @@ def prepare_group(spec: dict):
 
 
 def initial_params(built) -> dict:
-    """A run's initial parameters as NumPy arrays, drawn as the runner draws them
-    (``init_key, _ = split(key)``). The benchmarks cross-check their baselines' final
-    parameters against the package's, which catches any drift between the two."""
-    import jax
+    """A run's initial parameters as NumPy arrays, exactly as the runner draws them. The
+    benchmarks cross-check their baselines' final parameters against the package's."""
     import numpy as np
+    from implicit_bias.experiment.runner import initial_params as runner_initial_params
 
-    init_key, _ = jax.random.split(built.inputs.key)
-    params = built.inputs.init(init_key, built.model, built.inputs.problem)
-    return {k: np.asarray(v) for k, v in params.items()}
+    return {k: np.asarray(v) for k, v in runner_initial_params(built.model, built.inputs).items()}
 
 
 def problem_arrays(built):

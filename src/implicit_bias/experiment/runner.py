@@ -3,7 +3,6 @@ one compiled ensemble computation, hand results to the store.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
 import equinox as eqx
@@ -59,13 +58,21 @@ def group_runs(runs: list[BuiltRun]) -> list[list[BuiltRun]]:
     return list(groups.values())
 
 
+def initial_params(model: AbstractModel, inputs: RunInputs, key: PRNGKeyArray | None = None):
+    """The parameters a run starts from (with ``key``: those another seed would start from).
+
+    The run's key splits into (init key, dynamics key); this is the one place that says so."""
+    init_key, _ = jax.random.split(inputs.key if key is None else key)
+    return inputs.init(init_key, model, inputs.problem)
+
+
 @eqx.filter_jit
 def _run_ensemble(model: AbstractModel, observables: tuple[str, ...], ensemble: AbstractEnsemble,
                   batch: RunInputs, times: jax.Array) -> dict:
     def one(inputs: RunInputs) -> dict:
-        init_key, dynamics_key = jax.random.split(inputs.key)
+        _, dynamics_key = jax.random.split(inputs.key)
         objective = Objective(model, inputs.problem)
-        params0 = inputs.init(init_key, model, inputs.problem)
+        params0 = initial_params(model, inputs)
         observe = make_observer(observables, objective, params0)
         traj = inputs.dynamics.solve(objective, params0, dynamics_key, times, observe)
         return {
@@ -86,5 +93,3 @@ def run_group(group: list[BuiltRun], times: np.ndarray, ensemble: AbstractEnsemb
     out = jax.device_get(_run_ensemble(group[0].model, observables, ensemble, batch, jnp.asarray(times)))
     return [jax.tree.map(lambda a: np.asarray(a[i]), out) for i in range(len(group))]
 
-
-ProgressCallback = Callable[[int, int], None]

@@ -70,7 +70,7 @@ import xarray as xr  # noqa: E402
 
 from ..dynamics import STATUSES  # noqa: E402
 from ..experiment import build, group_runs, run, run_group  # noqa: E402
-from ..experiment.runner import BuiltRun  # noqa: E402
+from ..experiment.runner import BuiltRun, initial_params  # noqa: E402
 from ..experiment.store import results_to_dataset  # noqa: E402
 from ..spec import expand, observation_times, validate_spec  # noqa: E402
 from ..theory import linear_networks as lin  # noqa: E402
@@ -123,20 +123,16 @@ QUICK = Sizes(mf_dim=20, mf_outputs=5, mf_widths=(30, 300), mf_spectrum_seeds=5,
 # --- shared pieces ---------------------------------------------------------------------------
 
 def _initial_params(built: BuiltRun, seed: int | None = None) -> dict:
-    """The parameters a run starts from, for ``seed`` (default: the run's own).
-
-    Mirrors the runner, which splits the run's key into (init key, dynamics key); callers
-    check the result against a quantity the run recorded at t = 0, so a change in the runner
-    fails loudly here instead of silently plotting another draw."""
-    key = built.inputs.key if seed is None else jax.random.key(seed)
-    init_key, _ = jax.random.split(key)
-    return built.inputs.init(init_key, built.model, built.inputs.problem)
+    """The parameters a run starts from, for ``seed`` (default: the run's own); callers check
+    them against a quantity the run recorded at t = 0."""
+    key = None if seed is None else jax.random.key(seed)
+    return initial_params(built.model, built.inputs, key)
 
 
 def _check_close(what: str, ours: float, recorded: float, rtol: float = 1e-8) -> None:
     if not math.isclose(ours, recorded, rel_tol=rtol, abs_tol=1e-12):
         raise RuntimeError(f"{what}: recomputed {ours!r} but the run recorded {recorded!r}; the runner's "
-                           "init key convention changed, update min2021._initial_params")
+                           "init key convention changed (experiment.runner.initial_params)")
 
 
 def _run_built(built: list[BuiltRun], times: np.ndarray) -> xr.Dataset:
