@@ -45,7 +45,7 @@ def test_ensemble_equals_single_runs(small_spec, strategy):
 def test_outputs_and_resume(small_spec, tmp_path):
     out = tmp_path / "out"
     calls = []
-    ds = ib.run(small_spec, out, progress=lambda done, total: calls.append((done, total)))
+    ds = ib.run(small_spec, out, progress=lambda done, total, diverged: calls.append((done, total)))
     for name in ("results.zarr", "summary.json", "report.html", "figures/loss.png"):
         assert (out / name).exists(), name
     summary = json.loads((out / "summary.json").read_text())
@@ -57,7 +57,7 @@ def test_outputs_and_resume(small_spec, tmp_path):
     parts = sorted(p.name for p in (out / "parts").iterdir())
     # Rerun: every run is found finished, nothing is recomputed, the results are the same.
     calls.clear()
-    again = ib.run(small_spec, out, progress=lambda done, total: calls.append((done, total)))
+    again = ib.run(small_spec, out, progress=lambda done, total, diverged: calls.append((done, total)))
     assert calls == [(4, 4)]
     assert sorted(p.name for p in (out / "parts").iterdir()) == parts
     xr.testing.assert_identical(again, ds)
@@ -73,7 +73,7 @@ def test_interrupted_sweep_resumes(small_spec, tmp_path):
     shutil.rmtree(parts[0])  # as if the run died before this group finished
     (out / "summary.json").unlink()
     calls = []
-    ib.run(small_spec, out, progress=lambda done, total: calls.append((done, total)))
+    ib.run(small_spec, out, progress=lambda done, total, diverged: calls.append((done, total)))
     assert calls == [(2, 4), (4, 4)]
     assert len(json.loads((out / "summary.json").read_text())["runs"]) == 4
 

@@ -1,4 +1,4 @@
-"""The ``implicit-bias`` command line: ``run``, ``check``, ``reproduce``.
+"""The ``implicit-bias`` command line: ``run``, ``report``, ``check``, ``reproduce``.
 
 Bad input is reported as one line ``error: <field>: <problem>; <fix>`` with exit code 2;
 failing claims exit with code 1.
@@ -23,51 +23,78 @@ EXAMPLE = "linear-min-norm.toml"
 
 
 def _progress(quiet: bool):
-    """A rich bar on a terminal, plain lines otherwise, nothing with --quiet."""
+    """A rich bar (runs done/total, rate, ETA, diverged) on a terminal, plain lines otherwise,
+    nothing with --quiet."""
     if quiet:
         return None, None
     if console.is_terminal:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
         bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                       TimeRemainingColumn(), console=console)
-        task = bar.add_task("runs", total=None)
-        return bar, lambda done, total: bar.update(task, completed=done, total=total)
-    return None, lambda done, total: print(f"runs: {done}/{total}", flush=True)
+                       "[progress.data.speed]{task.fields[rate]}",
+                       TimeRemainingColumn(), "[red]{task.fields[diverged]}", console=console)
+        task = bar.add_task("runs", total=None, rate="", diverged="")
+
+        def update(done, total, diverged):
+            bar.update(task, completed=done, total=total, diverged=f"{diverged} diverged" if diverged else "")
+            speed = bar.tasks[0].speed  # rich's running estimate, after the update
+            bar.update(task, rate=f"{speed:.3g} runs/s" if speed else "")
+        return bar, update
+    return None, lambda done, total, diverged: print(f"runs: {done}/{total} done, {diverged} diverged", flush=True)
 
 
 @app.command()
 def run(
     spec: Annotated[Path | None, typer.Argument(help="TOML spec; default: the embedded linear-min-norm example")] = None,
     out: Annotated[Path | None, typer.Option(help="results directory (default runs/<spec name>)")] = None,
-    executor: Annotated[str, typer.Option(help="where groups run: 'local' (in-process)")] = "local",
+    executor: Annotated[str, typer.Option(help="where tasks run: 'local' (this process) or 'dask'")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (default: start a local cluster, one worker per core)")] = None,
     ensemble: Annotated[str, typer.Option(help="ensemble mapping: auto, vmap, map, sharded_map")] = "auto",
+    memory_limit: Annotated[float | None, typer.Option(
+        help="GiB a task may use (default: half the available memory)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress output")] = False,
 ) -> None:
     """Run a spec (one run or a sweep); write results.zarr, summary.json, figures/, report.html.
 
-    Rerunning into the same --out skips the runs already finished there."""
+    Rerunning into the same --out skips the runs already finished there (also after a kill)."""
     from .ensemble import STRATEGIES, ensemble_named
-    from .experiment import coerce_spec
+    from .experiment import coerce_spec, executor_named
     from .experiment import run as run_spec
 
-    if executor != "local":
-        raise SpecError("--executor", f"'{executor}' is not available", "use 'local'")
     if ensemble != "auto" and ensemble not in STRATEGIES:
         raise SpecError("--ensemble", f"unknown strategy '{ensemble}'", f"use auto or one of {sorted(STRATEGIES)}")
+    if memory_limit is not None and not memory_limit > 0:
+        raise SpecError("--memory-limit", f"must be positive, got {memory_limit}", "give GiB, e.g. 4")
     path = spec if spec is not None else Path(str(files("implicit_bias").joinpath("examples", EXAMPLE)))
     loaded, base_dir = coerce_spec(path)
     out = out if out is not None else Path("runs") / loaded.name
+    limit = None if memory_limit is None else int(memory_limit * 2**30)
     bar, callback = _progress(quiet)
-    if bar:
-        bar.start()
-    try:
-        run_spec(loaded, out, base_dir=base_dir, ensemble=ensemble_named(ensemble), progress=callback)
-    finally:
+    with executor_named(executor, scheduler) as pool:
         if bar:
-            bar.stop()
+            bar.start()
+        try:
+            run_spec(loaded, out, base_dir=base_dir, ensemble=ensemble_named(ensemble), executor=pool,
+                     progress=callback, memory_limit=limit)
+        finally:
+            if bar:
+                bar.stop()
     summary = json.loads((out / "summary.json").read_text())
     if not quiet:
         _print_summary(summary, out)
+
+
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(help="a results directory written by 'run'")],
+    claims: Annotated[Path | None, typer.Option(help="claim results to tabulate ('check --json' output)")] = None,
+) -> None:
+    """Rebuild figures/ and report.html from a results directory (seed bands, theory overlays,
+    phase diagrams over pairs of swept axes, claim checks)."""
+    from .report import report_directory
+
+    page = report_directory(directory, claims)
+    console.print(f"report: {page}")
 
 
 def _print_summary(summary: dict, out: Path) -> None:

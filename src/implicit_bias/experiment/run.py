@@ -3,16 +3,21 @@
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
+from ..dynamics import STATUSES
 from ..ensemble import AbstractEnsemble
 from ..spec import Spec, expand, load_spec, observation_times, validate_spec
-from .runner import build, group_runs, run_group
-from .store import ResultStore, arrange, results_to_dataset, summarize
+from .executor import AbstractExecutor, LocalExecutor
+from .plan import plan_chunks
+from .runner import BuiltRun, build
+from .store import ResultStore, arrange, summarize
 
-#: Runs per compiled call and per stored part: bounds memory and the work a kill can lose,
-#: while keeping an ensemble large enough to amortize dispatch.
-MAX_GROUP_SIZE = 64
+#: ``progress(done, total, diverged)``: runs finished so far (found in the store included),
+#: runs in the sweep, and how many of the finished ones diverged.
+Progress = Callable[[int, int, int], None]
+DIVERGED = STATUSES.index("diverged")
 
 
 def coerce_spec(spec: Spec | dict | str | Path, base_dir: str | Path | None = None) -> tuple[Spec, Path]:
@@ -25,48 +30,75 @@ def coerce_spec(spec: Spec | dict | str | Path, base_dir: str | Path | None = No
     return loaded, Path(base_dir) if base_dir else spec_dir
 
 
+def run_points(
+    built: list[BuiltRun], times: np.ndarray, *, base_dir: str | Path = ".", ensemble: AbstractEnsemble | None = None,
+    executor: AbstractExecutor | None = None, store: ResultStore | None = None,
+    progress: Progress | None = None, memory_limit: int | None = None,
+) -> xr.Dataset:
+    """Run built runs (grouped by shape into compiled tasks, see :mod:`.plan`) on ``times``;
+    a Dataset over ``run`` in the order given. ``base_dir`` resolves data files where
+    runs are rebuilt (Dask workers).
+
+    With ``store``, runs already in it are not recomputed and each task's results are written
+    to it as they arrive, so an interrupted call loses only the tasks in flight.
+    """
+    done = store.finished() if store else {}
+    pending = [b for b in built if b.point.run_id not in done]
+    chunks = plan_chunks(pending, times, memory_limit)  # refuses what cannot fit, before any run
+    finished = len(built) - len(pending)
+    diverged = sum(done[b.point.run_id] == DIVERGED for b in built if b.point.run_id in done)
+    if progress:
+        progress(finished, len(built), diverged)
+    parts = []
+    executor = executor or LocalExecutor()
+    for part in executor.map(chunks, times, ensemble, Path(base_dir)):
+        if store:
+            store.write_part(part)
+        else:
+            parts.append(part)
+        finished += part.sizes["run"]
+        diverged += int((part["status"] == DIVERGED).sum())
+        if progress:
+            progress(finished, len(built), diverged)
+    runs = store.load_runs() if store else (xr.concat(parts, dim="run") if len(parts) > 1 else parts[0])
+    return runs.sel(run=[b.point.run_id for b in built])
+
+
 def run(
     spec: Spec | dict | str | Path, out: str | Path | None = None, *, base_dir: str | Path | None = None,
-    ensemble: AbstractEnsemble | None = None, progress: Callable[[int, int], None] | None = None,
-    report: bool = True,
+    ensemble: AbstractEnsemble | None = None, executor: AbstractExecutor | None = None,
+    progress: Progress | None = None, memory_limit: int | None = None, report: bool = True,
 ) -> xr.Dataset:
     """Run every point of ``spec``'s sweep and return the results as an xarray Dataset.
 
     With ``out``, results go to that directory (see :mod:`implicit_bias.experiment.store`):
     finished runs found there are not recomputed, and ``report`` adds figures and
-    ``report.html``. All inputs (data files included) are validated before anything is
-    written. ``progress(done, total)`` is called after each compiled group.
+    ``report.html``. All inputs (data files included) are validated, and every task's memory
+    estimated, before anything is written. ``executor`` defaults to this process
+    (:mod:`.executor`); ``progress`` is called after each task (:data:`Progress`).
     """
     spec, base_dir = coerce_spec(spec, base_dir)
     points = expand(spec)
     times = observation_times(points)
     built = [build(p, base_dir) for p in points]  # raises SpecError before any write
-    store = ResultStore(out, spec) if out is not None else None
-    done = store.finished() if store else set()
-    pending = [b for b in built if b.point.run_id not in done]
-    parts: list[xr.Dataset] = []
-    finished = len(points) - len(pending)
-    if progress:
-        progress(finished, len(points))
-    for group in group_runs(pending):
-        for start in range(0, len(group), MAX_GROUP_SIZE):
-            chunk = group[start:start + MAX_GROUP_SIZE]
-            part = results_to_dataset([b.point for b in chunk], run_group(chunk, times, ensemble), times)
-            if store:
-                store.write_part(part)
-            else:
-                parts.append(part)
-            finished += len(chunk)
-            if progress:
-                progress(finished, len(points))
-    runs = store.load_runs() if store else (xr.concat(parts, dim="run") if len(parts) > 1 else parts[0])
-    runs = runs.sel(run=[p.run_id for p in points])
-    summary = summarize(runs, points, spec)
-    ds = arrange(runs, points, spec)
-    ds.attrs.update({"name": spec.name, "spec_hash": spec.hash})
-    if store:
+    if out is None:
+        runs = run_points(built, times, base_dir=base_dir, ensemble=ensemble, executor=executor, progress=progress,
+                          memory_limit=memory_limit)
+        return _finish(runs, points, spec)
+    plan_chunks(built, times, memory_limit)  # refuse before creating the directory
+    with ResultStore(out, spec) as store:
+        runs = run_points(built, times, base_dir=base_dir, ensemble=ensemble, executor=executor, store=store, progress=progress,
+                          memory_limit=memory_limit)
+        ds = _finish(runs, points, spec)
+        summary = summarize(runs, points, spec)
         store.finalize(ds, summary)
         if report:
             from ..report import write_report
             write_report(Path(out), ds, summary, spec)
+    return ds
+
+
+def _finish(runs: xr.Dataset, points, spec: Spec) -> xr.Dataset:
+    ds = arrange(runs, points, spec)
+    ds.attrs.update({"name": spec.name, "spec_hash": spec.hash})
     return ds

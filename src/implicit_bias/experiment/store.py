@@ -3,20 +3,27 @@
 Layout of ``DIR``::
 
     spec.json        the validated spec and its hash (a DIR belongs to one spec)
-    parts/*.zarr     one per finished compiled group, written atomically (tmp dir + rename)
-    results.zarr     all runs assembled over the sweep axes (rebuilt from parts)
+    .lock            held (``flock``) by the one process writing DIR
+    parts/*.zarr     one per finished task, written atomically (tmp dir + rename)
+    results.zarr     all runs assembled over the sweep axes (rebuilt from parts); its
+                     attributes hold the provenance (spec, hash, versions, device)
     summary.json     per run: coords, status, final value of each observable; the spec hash
 
-A part appears whole or not at all, so killing a run loses only the group in flight, and a
-rerun skips every run found in ``parts/``.
+A part appears whole or not at all, so killing a run (even ``kill -9``) loses only the tasks
+in flight, and a rerun skips every run found in ``parts/``. The lock is the kernel's, so a
+killed writer never leaves it held.
 """
 
+import fcntl
 import json
 import math
 import os
 import shutil
 import uuid
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+import jax
 
 import numpy as np
 import xarray as xr
@@ -97,8 +104,23 @@ def _atomic_zarr(ds: xr.Dataset, path: Path) -> None:
     os.rename(tmp, path)
 
 
+def provenance(spec: Spec) -> dict:
+    """What produced a store: the spec and its hash, library versions and the device."""
+    def package(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "unknown"
+    device = jax.devices()[0]
+    return {"spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True), "spec_hash": spec.hash,
+            "implicit_bias_version": package("implicit-bias"), "jax_version": jax.__version__,
+            "jaxlib_version": package("jaxlib"), "device": f"{device.platform}: {device.device_kind}"}
+
+
 class ResultStore:
-    """A directory holding one spec's results; see the module docstring for its layout."""
+    """A directory holding one spec's results; see the module docstring for its layout.
+    One process writes a DIR at a time: a second gets a :class:`SpecError` until
+    :meth:`close` (or the first process's exit)."""
 
     def __init__(self, out: str | Path, spec: Spec):
         self.out, self.spec = Path(out), spec
@@ -113,14 +135,46 @@ class ResultStore:
             raise SpecError("--out", f"'{self.out}' exists and is not a results directory",
                             "use a new or empty --out directory")
         self.parts.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.out / ".lock", "a+")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.seek(0)
+            holder = self._lock.read().strip() or "?"
+            self._lock.close()
+            raise SpecError("--out", f"'{self.out}' is being written by another process (pid {holder})",
+                            "wait for it to finish, or use another --out directory") from None
+        self._lock.truncate(0)
+        self._lock.write(str(os.getpid()))
+        self._lock.flush()
+        # Temporaries of a writer that was killed mid-write: never renamed, so never results.
+        for tmp in self.parts.glob(".*"):
+            shutil.rmtree(tmp, ignore_errors=True)
         if not marker.exists():
             _atomic_json(marker, {"spec_hash": spec.hash, "spec": spec.model_dump(mode="json")})
+
+    def close(self) -> None:
+        """Release the lock (also released by the kernel when the process ends)."""
+        if not self._lock.closed:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def _part_paths(self) -> list[Path]:
         return sorted(p for p in self.parts.glob("*.zarr") if not p.name.startswith("."))
 
-    def finished(self) -> set[str]:
-        return {str(r) for p in self._part_paths() for r in xr.open_zarr(p)["run"].values}
+    def finished(self) -> dict[str, int]:
+        """Status code of every run found in ``parts/``, by run id."""
+        done = {}
+        for path in self._part_paths():
+            part = xr.open_zarr(path)
+            done.update(zip(map(str, part["run"].values), map(int, part["status"].values)))
+        return done
 
     def write_part(self, ds: xr.Dataset) -> None:
         _atomic_zarr(ds, self.parts / f"{_digest(sorted(map(str, ds['run'].values)))}.zarr")
@@ -130,5 +184,6 @@ class ResultStore:
         return xr.concat(parts, dim="run") if len(parts) > 1 else parts[0]
 
     def finalize(self, ds: xr.Dataset, summary: dict) -> None:
+        ds = ds.assign_attrs(provenance(self.spec))
         _atomic_zarr(ds, self.out / "results.zarr")
         _atomic_json(self.out / "summary.json", summary)

@@ -1,18 +1,43 @@
 """Reports: figures and a self-contained HTML page for a results directory."""
 
+import json
 from pathlib import Path
 
 import xarray as xr
 
+from ..errors import SpecError
+from ..spec import validate_spec
 from .figures import write_figures
 from .html import write_html
 
 
-def write_report(out: Path, ds: xr.Dataset, summary: dict, spec) -> list[Path]:
-    """Write ``out/figures/*.png`` and ``out/report.html``; returns the figure paths."""
+def write_report(out: Path, ds: xr.Dataset, summary: dict, spec, claims: list[dict] | None = None) -> list[Path]:
+    """Write ``out/figures/*.png`` and ``out/report.html``; returns the figure paths.
+    ``claims``: claim results (``implicit-bias check --json``) to tabulate."""
     figures = write_figures(ds, list(spec.sweep), out / "figures")
-    write_html(out / "report.html", ds, summary, spec.model_dump(mode="json"), figures)
+    write_html(out / "report.html", ds, summary, spec.model_dump(mode="json"), figures, claims or [])
     return figures
 
 
-__all__ = ["write_figures", "write_html", "write_report"]
+def report_directory(out: str | Path, claims: str | Path | None = None) -> Path:
+    """Rebuild figures and ``report.html`` of a results directory from its store alone."""
+    out = Path(out)
+    needed = [out / name for name in ("spec.json", "summary.json", "results.zarr")]
+    missing = [p.name for p in needed if not p.exists()]
+    if missing:
+        raise SpecError("DIR", f"'{out}' has no {', '.join(missing)}",
+                        "give a directory written by 'implicit-bias run' (rerun it to finish an interrupted one)")
+    spec = validate_spec(json.loads((out / "spec.json").read_text())["spec"])
+    summary = json.loads((out / "summary.json").read_text())
+    claim_rows = None
+    if claims is not None:
+        try:
+            claim_rows = json.loads(Path(claims).read_text())
+        except (OSError, ValueError) as e:
+            raise SpecError("--claims", f"cannot read '{claims}' ({e})", "give the output of 'check --json'") from None
+    with xr.open_zarr(out / "results.zarr") as ds:
+        write_report(out, ds.load(), summary, spec, claim_rows)
+    return out / "report.html"
+
+
+__all__ = ["report_directory", "write_figures", "write_html", "write_report"]

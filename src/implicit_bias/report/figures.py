@@ -1,7 +1,11 @@
-"""Figures from a results Dataset: trajectories on log axes with theory overlaid, and final
-values against each swept axis."""
+"""Figures from a results Dataset: trajectories on log axes (median and quantile band over
+seeds) with theory overlaid, final values against each swept axis, and phase diagrams
+(a final value as a heatmap over two swept axes)."""
 
+import contextlib
+import itertools
 import textwrap
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -13,16 +17,19 @@ import xarray as xr  # noqa: E402
 
 from ..observables import REGISTRY  # noqa: E402
 
+#: The band drawn around the median over seeds: the 10 % and 90 % quantiles.
+BAND = (0.1, 0.9)
 
-def _runs(ds: xr.Dataset, axes: list[str]):
-    """Yield (coords, run Dataset) for each point of the sweep grid."""
-    if not axes:
-        yield {}, ds
-        return
-    stacked = ds.stack(_run=axes)
-    for i in range(stacked.sizes["_run"]):
-        run = stacked.isel(_run=i)
-        yield {a: run[a].item() for a in axes}, run
+
+def _curves(ds: xr.DataArray, axes: list[str]):
+    """Yield (coords, runs) per point of the non-seed axes; ``runs`` is 2-D (seed, time),
+    one row when there is no seed axis."""
+    rest = [a for a in axes if a != "seed"]
+    per_point = ds.stack(_point=rest) if rest else ds.expand_dims(_point=[0])
+    for i in range(per_point.sizes["_point"]):
+        point = per_point.isel(_point=i)
+        runs = point.transpose("seed", "time") if "seed" in point.dims else point.expand_dims(seed=[0])
+        yield {a: point[a].item() for a in rest}, runs.transpose("seed", "time").values
 
 
 def _colour_axis(axes: list[str]) -> str | None:
@@ -34,30 +41,53 @@ def _log_safe(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, values, np.nan)
 
 
+@contextlib.contextmanager
+def _nan_quiet():
+    """Statistics of all-NaN slices (runs that diverged) are NaN, drawn as gaps: no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def _band(ax, t, runs: np.ndarray, colour, **line) -> None:
+    """Median over seeds as a line, the :data:`BAND` quantiles shaded (when there are seeds)."""
+    with _nan_quiet():
+        ax.plot(t, np.nanmedian(runs, axis=0), color=colour, **line)
+        if runs.shape[0] > 1:
+            low, high = np.nanquantile(runs, BAND, axis=0)
+            ax.fill_between(t, low, high, color=colour, alpha=0.18, lw=0)
+
+
 def trajectory_figure(ds: xr.Dataset, name: str, axes: list[str], path: Path) -> None:
-    """``name`` over time (log–log), one line per run, coloured by the first non-seed axis;
-    theory observables that overlay it drawn dashed in the same colour."""
+    """``name`` over time (log–log): per point of the non-seed axes, the median over seeds and
+    a 10–90 % band, coloured by the first non-seed axis; theory observables that overlay it
+    drawn dashed in the same colour."""
     overlays = [o for o, obs in REGISTRY.items() if obs.overlay_on == name and o in ds]
     colour_axis = _colour_axis(axes)
     levels = list(np.unique(ds[colour_axis].values)) if colour_axis else [None]
     cmap = plt.get_cmap("viridis", max(len(levels), 2))
     fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
-    t = ds["time"].values
+    t = ds["time"].values[1:]
     labelled = set()
-    for coords, run in _runs(ds, axes):
+    for coords, runs in _curves(_log_safe_da(ds[name]), axes):
         level = coords.get(colour_axis)
         colour = cmap(levels.index(level)) if colour_axis else "C0"
         label = f"{colour_axis} = {level}" if colour_axis and level not in labelled else None
         labelled.add(level)
-        ax.plot(t[1:], _log_safe(run[name].values[1:]), color=colour, lw=1.2, alpha=0.8, label=label)
-        for overlay in overlays:
-            ax.plot(t[1:], _log_safe(run[overlay].values[1:]), color=colour, lw=1.0, ls="--", alpha=0.8)
+        _band(ax, t, runs[:, 1:], colour, lw=1.3, label=label)
+    for overlay in overlays:
+        for coords, runs in _curves(_log_safe_da(ds[overlay]), axes):
+            colour = cmap(levels.index(coords.get(colour_axis))) if colour_axis else "C0"
+            with _nan_quiet():
+                ax.plot(t, np.nanmedian(runs[:, 1:], axis=0), color=colour, lw=1.0, ls="--", alpha=0.9)
     ax.set_xscale("log")
     if np.any(np.isfinite(_log_safe(ds[name].values))):
         ax.set_yscale("log")
     ax.set_xlabel("time t (gradient-flow units)")
     ax.set_ylabel(name.replace("_", " "))
     title = REGISTRY[name].description
+    if "seed" in axes and ds.sizes["seed"] > 1:
+        title += f" — median over {ds.sizes['seed']} seeds, band {BAND[0]:.0%}–{BAND[1]:.0%}"
     if overlays:
         title += "\n(dashed: " + ", ".join(REGISTRY[o].description for o in overlays) + ")"
     ax.set_title(textwrap.fill(title, 80), fontsize=9)
@@ -70,6 +100,10 @@ def trajectory_figure(ds: xr.Dataset, name: str, axes: list[str], path: Path) ->
         ax.legend(handles, labels, fontsize=8)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _log_safe_da(da: xr.DataArray) -> xr.DataArray:
+    return da.where(da > 0)
 
 
 def final_vs_axis_figure(ds: xr.Dataset, name: str, axis: str, path: Path) -> None:
@@ -103,6 +137,34 @@ def final_vs_axis_figure(ds: xr.Dataset, name: str, axis: str, path: Path) -> No
     plt.close(fig)
 
 
+def phase_diagram(ds: xr.Dataset, name: str, x: str, y: str, path: Path) -> None:
+    """Heatmap of the final value of ``name`` over swept axes ``x`` × ``y``: the median over
+    every other axis (seeds), on a log colour scale when all values are positive."""
+    final = ds[f"final_{name}"]
+    with _nan_quiet():
+        grid = final.median([d for d in final.dims if d not in (x, y)]).transpose(y, x).values
+    positive = np.isfinite(grid) & (grid > 0)
+    norm = (matplotlib.colors.LogNorm(np.nanmin(grid[positive]), np.nanmax(grid[positive]))
+            if positive.any() and positive.sum() == np.isfinite(grid).sum() else None)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap="magma", norm=norm)
+    fig.colorbar(image, ax=ax, label=f"final {name.replace('_', ' ')} (median)")
+    for axis, values, set_ticks, set_labels in ((x, ds[x].values, ax.set_xticks, ax.set_xticklabels),
+                                                (y, ds[y].values, ax.set_yticks, ax.set_yticklabels)):
+        step = max(1, len(values) // 10)
+        set_ticks(range(0, len(values), step))
+        set_labels([f"{v:g}" if isinstance(v, float) else str(v) for v in values[::step]])
+    if grid.size <= 64:
+        for (i, j), v in np.ndenumerate(grid):
+            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=7, color="w" if np.isfinite(v) else "k")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(textwrap.fill(f"phase diagram: {REGISTRY[name].description}, at the end of each run", 80),
+                 fontsize=9)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def write_figures(ds: xr.Dataset, axes: list[str], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     overlay_only = {o for o, obs in REGISTRY.items() if obs.overlay_on in ds}
@@ -116,4 +178,8 @@ def write_figures(ds: xr.Dataset, axes: list[str], folder: Path) -> list[Path]:
         for name in names:
             paths.append(folder / f"final_{name}_vs_{axis}.png")
             final_vs_axis_figure(ds, name, axis, paths[-1])
+    for x, y in itertools.combinations([a for a in axes if a != "seed" and ds.sizes[a] > 1], 2):
+        for name in names:
+            paths.append(folder / f"phase_{name}_{x}_x_{y}.png")
+            phase_diagram(ds, name, x, y, paths[-1])
     return paths

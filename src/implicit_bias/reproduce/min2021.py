@@ -66,12 +66,10 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
 
 from ..dynamics import STATUSES  # noqa: E402
-from ..experiment import build, group_runs, run, run_group  # noqa: E402
+from ..experiment import build, run, run_points  # noqa: E402
 from ..experiment.runner import BuiltRun, initial_params  # noqa: E402
-from ..experiment.store import results_to_dataset  # noqa: E402
 from ..spec import expand, observation_times, validate_spec  # noqa: E402
 from ..theory import linear_networks as lin  # noqa: E402
 
@@ -133,15 +131,6 @@ def _check_close(what: str, ours: float, recorded: float, rtol: float = 1e-8) ->
     if not math.isclose(ours, recorded, rel_tol=rtol, abs_tol=1e-12):
         raise RuntimeError(f"{what}: recomputed {ours!r} but the run recorded {recorded!r}; the runner's "
                            "init key convention changed (experiment.runner.initial_params)")
-
-
-def _run_built(built: list[BuiltRun], times: np.ndarray) -> xr.Dataset:
-    """Run already-built runs (grouped into compiled ensembles by shape) on ``times``; a
-    Dataset over ``run`` in the order given."""
-    parts = [results_to_dataset([b.point for b in group], run_group(group, times), times)
-             for group in group_runs(built)]
-    ds = xr.concat(parts, dim="run") if len(parts) > 1 else parts[0]
-    return ds.sel(run=[b.point.run_id for b in built])
 
 
 def _data_spec(file: str, X: np.ndarray, Y: np.ndarray) -> dict:
@@ -344,7 +333,7 @@ def rate_vs_imbalance(out: Path, sizes: Sizes) -> dict:
     points = [expand(validate_spec(s))[0] for s in specs]
     built = [build(p, data_dir) for p in points]
     times = observation_times(points)
-    ds = _run_built(built, times)
+    ds = run_points(built, times)
 
     problem = built[0].inputs.problem
     svd = lin.data_svd(problem)
