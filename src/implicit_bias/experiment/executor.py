@@ -94,11 +94,12 @@ class DaskExecutor(AbstractExecutor):
     def map(self, chunks, times, ensemble, base_dir):
         from distributed import as_completed
 
-        # A task's key names its runs: resubmitting the same chunk (a rerun on a live
-        # cluster) is recognised by the scheduler rather than computed twice.
+        # A task's key names its runs and record times: resubmitting the same chunk (a rerun
+        # on a live cluster) is recognised by the scheduler rather than computed twice.
+        def key(chunk):
+            return f"implicit-bias-{_digest([sorted(b.point.run_id for b in chunk), times.tolist()])}"
         futures = [self.client.submit(_remote_part, [b.point for b in chunk], str(base_dir), times, ensemble,
-                                      key=f"implicit-bias-{_digest(sorted(b.point.run_id for b in chunk))}")
-                   for chunk in chunks]
+                                      key=key(chunk)) for chunk in chunks]
         for future in as_completed(futures):
             yield future.result()
             future.release()

@@ -114,7 +114,8 @@ def provenance(spec: Spec) -> dict:
     device = jax.devices()[0]
     return {"spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True), "spec_hash": spec.hash,
             "implicit_bias_version": package("implicit-bias"), "jax_version": jax.__version__,
-            "jaxlib_version": package("jaxlib"), "device": f"{device.platform}: {device.device_kind}"}
+            "jaxlib_version": package("jaxlib"),
+            "device": f"{len(jax.devices())} × {device.platform} ({device.device_kind})"}
 
 
 class ResultStore:
