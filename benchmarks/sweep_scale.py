@@ -54,7 +54,7 @@ def main() -> None:
     import implicit_bias as ib
     from implicit_bias.experiment import DaskExecutor, LocalExecutor, ResultStore, build
     from implicit_bias.experiment.executor import compute_part
-    from implicit_bias.experiment.plan import run_bytes
+    from implicit_bias.experiment.plan import Task, run_bytes
     from implicit_bias.spec import expand, observation_times
 
     monitor = C.CpuMonitor().start()
@@ -91,7 +91,7 @@ def main() -> None:
         store_points = expand(ib.validate_spec({**small, "observe": {"quantities": ["loss", "imbalance_drift",
                                                 "distance_to_min_norm", "null_space_offset"], "n_times": 100}}))
         chunk = [build(p, Path(".")) for p in store_points[:64]]
-        part = compute_part(chunk, observation_times(store_points), None)
+        part = compute_part(Task(chunk, len(chunk)), observation_times(store_points), None)
         nbytes = part.nbytes
         folder = Path(tempfile.mkdtemp(prefix="bench_store_"))
         try:

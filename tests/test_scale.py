@@ -165,8 +165,9 @@ def test_memory_guard_splits_and_refuses(one_run_limit, tmp_path, capsys, monkey
     points = expand(spec)
     built = [build(p, Path(".")) for p in points]
     times = observation_times(points)
-    assert [len(c) for c in plan_chunks(built, times, 3 * one_run_limit)] == [3, 3, 2]
-    assert [len(c) for c in plan_chunks(built, times)] == [N_RUNS]
+    assert [(len(t.runs), t.batch_size) for t in plan_chunks(built, times, 3 * one_run_limit)] == [(3, 3), (3, 3),
+                                                                                                  (2, 3)]
+    assert [len(t.runs) for t in plan_chunks(built, times)] == [N_RUNS]
     with pytest.raises(ib.SpecError, match="one run needs about .* more than the"):
         plan_chunks(built, times, one_run_limit - 1)
     # At the CLI: one line, exit 2, and nothing written.

@@ -1,7 +1,7 @@
 """Where tasks run: in this process (``local``) or on a Dask distributed cluster (``dask``).
 
-A *task* is a chunk of one compiled group (runs of equal shapes, see
-:func:`~implicit_bias.experiment.runner.group_runs`), at most
+A *task* (:class:`~implicit_bias.experiment.plan.Task`) is a chunk of one compiled group (runs
+of equal shapes, see :func:`~implicit_bias.experiment.runner.group_runs`), at most
 :data:`~implicit_bias.experiment.plan.MAX_GROUP_SIZE` runs and no more than fit in memory
 (:mod:`~implicit_bias.experiment.plan`): a sweep of 10⁴ small runs is ~160 tasks, not 10⁴.
 A task returns its runs' results as one Dataset over ``run``; the caller writes it to the
@@ -27,25 +27,27 @@ import xarray as xr
 from ..ensemble import AbstractEnsemble
 from ..errors import SpecError
 from ..spec import RunPoint, _digest
-from .runner import BuiltRun, build, run_group
+from .plan import Task, padded
+from .runner import build, run_group
 from .store import results_to_dataset
 
 
-def compute_part(chunk: list[BuiltRun], times: np.ndarray, ensemble: AbstractEnsemble | None) -> xr.Dataset:
-    """One task: run ``chunk`` as one compiled ensemble; its results as a Dataset over ``run``."""
-    return results_to_dataset([b.point for b in chunk], run_group(chunk, times, ensemble), times)
+def compute_part(task: Task, times: np.ndarray, ensemble: AbstractEnsemble | None) -> xr.Dataset:
+    """One task: its runs as one compiled ensemble; their results as a Dataset over ``run``."""
+    results = run_group(padded(task), times, ensemble)[:len(task.runs)]
+    return results_to_dataset([b.point for b in task.runs], results, times)
 
 
-def _remote_part(points: list[RunPoint], base_dir: str, times: np.ndarray,
+def _remote_part(points: list[RunPoint], batch_size: int, base_dir: str, times: np.ndarray,
                  ensemble: AbstractEnsemble | None) -> xr.Dataset:
-    return compute_part([build(p, Path(base_dir)) for p in points], times, ensemble)
+    return compute_part(Task([build(p, Path(base_dir)) for p in points], batch_size), times, ensemble)
 
 
 class AbstractExecutor(abc.ABC):
     @abc.abstractmethod
-    def map(self, chunks: list[list[BuiltRun]], times: np.ndarray, ensemble: AbstractEnsemble | None,
+    def map(self, tasks: list[Task], times: np.ndarray, ensemble: AbstractEnsemble | None,
             base_dir: Path) -> Iterator[xr.Dataset]:
-        """Run every chunk; yield each chunk's part as it finishes (any order)."""
+        """Run every task; yield each task's part as it finishes (any order)."""
 
     def close(self) -> None:
         """Release what the executor started (a Dask cluster)."""
@@ -58,12 +60,12 @@ class AbstractExecutor(abc.ABC):
 
 
 class LocalExecutor(AbstractExecutor):
-    """In this process, one chunk after another (each chunk is itself parallel: see
+    """In this process, one task after another (each task is itself parallel: see
     :mod:`implicit_bias.ensemble`)."""
 
-    def map(self, chunks, times, ensemble, base_dir):
-        for chunk in chunks:
-            yield compute_part(chunk, times, ensemble)
+    def map(self, tasks, times, ensemble, base_dir):
+        for task in tasks:
+            yield compute_part(task, times, ensemble)
 
 
 class DaskExecutor(AbstractExecutor):
@@ -91,15 +93,15 @@ class DaskExecutor(AbstractExecutor):
                 raise SpecError("--scheduler", f"cannot reach '{scheduler}' ({e})",
                                 "start the scheduler first or check its address") from None
 
-    def map(self, chunks, times, ensemble, base_dir):
+    def map(self, tasks, times, ensemble, base_dir):
         from distributed import as_completed
 
-        # A task's key names its runs and record times: resubmitting the same chunk (a rerun
+        # A task's key names its runs and record times: resubmitting the same task (a rerun
         # on a live cluster) is recognised by the scheduler rather than computed twice.
-        def key(chunk):
-            return f"implicit-bias-{_digest([sorted(b.point.run_id for b in chunk), times.tolist()])}"
-        futures = [self.client.submit(_remote_part, [b.point for b in chunk], str(base_dir), times, ensemble,
-                                      key=key(chunk)) for chunk in chunks]
+        def key(task):
+            return f"implicit-bias-{_digest([sorted(b.point.run_id for b in task.runs), times.tolist()])}"
+        futures = [self.client.submit(_remote_part, [b.point for b in task.runs], task.batch_size, str(base_dir),
+                                      times, ensemble, key=key(task)) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
             future.release()

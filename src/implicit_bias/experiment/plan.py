@@ -15,6 +15,7 @@ before anything runs.
 
 import math
 import os
+from typing import NamedTuple
 
 import jax
 import numpy as np
@@ -60,10 +61,19 @@ def format_bytes(n: float) -> str:
     return f"{n:.3g} TiB"
 
 
-def plan_chunks(runs: list[BuiltRun], times: np.ndarray, memory_limit: int | None = None) -> list[list[BuiltRun]]:
-    """``runs`` as tasks: each compiled group split into chunks of at most
-    :data:`MAX_GROUP_SIZE` runs and at most ``memory_limit`` bytes (default: half the
-    available memory, leaving the rest to compiled code and other processes)."""
+class Task(NamedTuple):
+    """Runs computed as one compiled call and stored as one part; ``batch_size`` is the
+    chunk size of their group (see :func:`padded`)."""
+
+    runs: list[BuiltRun]
+    batch_size: int
+
+
+def plan_chunks(runs: list[BuiltRun], times: np.ndarray, memory_limit: int | None = None) -> list[Task]:
+    """``runs`` as tasks: each compiled group split into equal chunks (the last one may be
+    shorter; see :func:`padded`) of at most :data:`MAX_GROUP_SIZE` runs and at most
+    ``memory_limit`` bytes (default: half the available memory, leaving the rest to compiled
+    code and other processes)."""
     budget = available_memory() // 2 if memory_limit is None else memory_limit
     chunks = []
     for group in group_runs(runs):
@@ -72,6 +82,15 @@ def plan_chunks(runs: list[BuiltRun], times: np.ndarray, memory_limit: int | Non
             raise SpecError("model", f"one run needs about {format_bytes(need)} (estimate), more than the "
                             f"{format_bytes(budget)} allowed", "reduce the sizes (width, samples, dimensions), "
                             "or run on a machine with more memory (--memory-limit)")
-        size = min(MAX_GROUP_SIZE, budget // need)
-        chunks += [group[start:start + size] for start in range(0, len(group), size)]
+        n_chunks = -(-len(group) // min(MAX_GROUP_SIZE, budget // need))
+        size = -(-len(group) // n_chunks)  # balanced: the last chunk is at most n_chunks − 1 short
+        chunks += [Task(group[start:start + size], size) for start in range(0, len(group), size)]
     return chunks
+
+
+def padded(task: Task) -> list[BuiltRun]:
+    """The task's runs filled up to its ``batch_size`` by repeating the last one: every task of
+    a group then has one batch shape, so the group compiles once (a short last chunk would
+    compile again, ~1–10 s). Members are independent, so padding changes no result; the
+    caller drops it."""
+    return task.runs + [task.runs[-1]] * (task.batch_size - len(task.runs))

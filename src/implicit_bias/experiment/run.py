@@ -44,14 +44,14 @@ def run_points(
     """
     done = store.finished() if store else {}
     pending = [b for b in built if b.point.run_id not in done]
-    chunks = plan_chunks(pending, times, memory_limit)  # refuses what cannot fit, before any run
+    tasks = plan_chunks(pending, times, memory_limit)  # refuses what cannot fit, before any run
     finished = len(built) - len(pending)
     diverged = sum(done[b.point.run_id] == DIVERGED for b in built if b.point.run_id in done)
     if progress:
         progress(finished, len(built), diverged)
     parts = []
     executor = executor or LocalExecutor()
-    for part in executor.map(chunks, times, ensemble, Path(base_dir)):
+    for part in executor.map(tasks, times, ensemble, Path(base_dir)):
         if store:
             store.write_part(part)
         else:
