@@ -81,14 +81,13 @@ def run(
     points = expand(spec)
     times = observation_times(points)
     built = [build(p, base_dir) for p in points]  # raises SpecError before any write
+    options = dict(base_dir=base_dir, ensemble=ensemble, executor=executor, progress=progress,
+                   memory_limit=memory_limit)
     if out is None:
-        runs = run_points(built, times, base_dir=base_dir, ensemble=ensemble, executor=executor, progress=progress,
-                          memory_limit=memory_limit)
-        return _finish(runs, points, spec)
+        return _finish(run_points(built, times, **options), points, spec)
     plan_chunks(built, times, memory_limit)  # refuse before creating the directory
     with ResultStore(out, spec) as store:
-        runs = run_points(built, times, base_dir=base_dir, ensemble=ensemble, executor=executor, store=store, progress=progress,
-                          memory_limit=memory_limit)
+        runs = run_points(built, times, store=store, **options)
         ds = _finish(runs, points, spec)
         summary = summarize(runs, points, spec)
         store.finalize(ds, summary)
