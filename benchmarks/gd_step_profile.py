@@ -3,9 +3,11 @@
 A GD step in the package's loop (``dynamics/_iterate.py``) is ``value_and_grad`` of the loss,
 an optax update, a divergence test that keeps the old parameters on a blow-up, and a loop
 condition on the run's status; until commit df997a2 it also split a PRNG key every step
-(unused by full-batch GD). This script times the package's own ``GradientDescent.solve``
+(unused by full-batch GD), and until 18e9447 its loop ran one step per iteration (now
+``_iterate.UNROLL``). This script times the package's own ``GradientDescent.solve``
 against a copy of that step, key split included, with one piece removed at a time, on the
-same inputs: the package row should sit at the row of the pieces it still does.
+same inputs, and the copy without the key split run several steps per loop iteration: the
+package row should sit at the row of the pieces it still does.
 
     python benchmarks/gd_step_profile.py [--quick]
 """
@@ -18,8 +20,8 @@ import optax
 
 import _common as C
 
-FULL = dict(n_samples=20, input_dim=50, output_dim=1, width=100, scale=0.5, lr=0.01, steps=5000, repeats=5)
-QUICK = dict(FULL, steps=2000, repeats=3)
+FULL = dict(n_samples=20, input_dim=50, output_dim=1, width=100, scale=0.5, lr=0.01, steps=4800, repeats=5)
+QUICK = dict(FULL, steps=2000, repeats=3)  # steps: a multiple of every unroll below
 
 
 class _Carry(NamedTuple):
@@ -31,9 +33,9 @@ class _Carry(NamedTuple):
     diverged_at: jax.Array
 
 
-def loop_copy(model, steps: int, *, split=True, keep=True, status_cond=True, use_optax=True):
+def loop_copy(model, steps: int, *, split=True, keep=True, status_cond=True, use_optax=True, unroll=1):
     """The per-step work of ``_iterate.iterate`` (no records, key split as before df997a2),
-    with pieces switchable."""
+    with pieces switchable; ``unroll`` steps per loop iteration (``steps`` a multiple of it)."""
     from implicit_bias.dynamics import Objective
 
     def run(inputs):
@@ -62,8 +64,13 @@ def loop_copy(model, steps: int, *, split=True, keep=True, status_cond=True, use
 
         start = _Carry(params0, optimizer.init(params0), key, jnp.zeros((), jnp.int64), jnp.full((), -1),
                        jnp.full((), -1, jnp.int64))
+        def block(c):
+            for _ in range(unroll):
+                c = one_step(c)
+            return c
+
         cond = (lambda c: (c.k < steps) & (c.status == -1)) if status_cond else (lambda c: c.k < steps)
-        return jax.lax.while_loop(cond, one_step, start)
+        return jax.lax.while_loop(cond, block, start)
 
     return run
 
@@ -109,6 +116,8 @@ def main() -> None:
         "  without optax": loop_copy(built.model, K, use_optax=False),
         "  without all four": loop_copy(built.model, K, split=False, keep=False, status_cond=False,
                                         use_optax=False),
+        **{f"  without the key split, {u} steps per iteration": loop_copy(built.model, K, split=False, unroll=u)
+           for u in (2, 4, 8)},
     }
     out = {}
     for name, fn in variants.items():

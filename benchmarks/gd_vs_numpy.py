@@ -98,14 +98,17 @@ def main() -> None:
     sides["what-if"] = (lambda: run_group(other_group, times), flops[other], False)
     first = {name: C.timed(thunk)[0] for name, (thunk, _, _) in sides.items()}
     t = {name: [] for name in sides}
+    cpu = {name: [] for name in sides}
     res = {}
-    numpy_times = []
+    numpy_times, numpy_cpu = [], []
     for _ in range(repeats):  # interleaved, so a busy spell hits every side alike
         for name, (thunk, _, _) in sides.items():
-            dt, res[name] = C.timed(thunk)
+            dt, dc, res[name] = C.timed_cpu(thunk)
             t[name].append(dt)
-        dt, np_res = C.timed(lambda: numpy_loop(inputs, cfg, record_steps))
+            cpu[name].append(dc)
+        dt, dc, np_res = C.timed_cpu(lambda: numpy_loop(inputs, cfg, record_steps))
         numpy_times.append(dt)
+        numpy_cpu.append(dc)
     load = monitor.stop()
     busy1 = C.warn_if_busy("end")
 
@@ -119,6 +122,7 @@ def main() -> None:
     for name, (_, f, counts) in sides.items():
         tm = C.median(t[name])
         o = {"seconds": tm, "compile_s": max(0.0, first[name] - tm), "speedup": t_numpy / tm,
+             "cpu_s": C.median(cpu[name]), "cpu_speedup": C.median(numpy_cpu) / C.median(cpu[name]),
              "us_per_seed_step": tm / seed_steps * 1e6, "flops_per_seed_step": f,
              "gflops": f * seed_steps / tm / 1e9, "counts_toward_target": counts, "times_s": t[name]}
         if name != "ib.run":
@@ -173,12 +177,17 @@ def main() -> None:
                        "what-if speedup"],
                       [[r["width"], r["ours_s"], r["numpy_s"], r["speedup"], r["what_if_s"], r["what_if_speedup"]]
                        for r in scan])
+    d, np_cpu, cores = out[default_name], C.median(numpy_cpu), C.machine_info()["devices"]
+    print(f"core time per seed-step (robust to the neighbours' load): NumPy {np_cpu / seed_steps * 1e6:.2f} µs, "
+          f"ours (default) {d['cpu_s'] / seed_steps * 1e6:.2f} µs, {d['cpu_speedup']:.1f}x less; with all "
+          f"{cores} cores to itself the wall ratio is at most {cores}x that, {cores * d['cpu_speedup']:.1f}x")
     print(f"other processes used {load['foreign_cpu_fraction']:.0%} of the CPU during the main comparison")
 
     C.save("gd_vs_numpy", {
         "machine": C.machine_info(), "config": cfg, "quick": args.quick, "repeats": repeats,
         "matmul_peak_gflops": peak, "flops_per_seed_step": flops, "model_order": order, "what_if_order": other,
         "numpy_s": t_numpy, "numpy_times_s": numpy_times, "numpy_gflops": np_gflops,
+        "numpy_cpu_s": C.median(numpy_cpu), "numpy_cpu_times_s": numpy_cpu,
         "sides": out, "default_strategy": default_name,
         "target_speedup": TARGET_SPEEDUP, "default_speedup": out[default_name]["speedup"],
         "best_speedup": best, "target_met": best >= TARGET_SPEEDUP, "flop_floor_max_speedup": bound,

@@ -101,7 +101,7 @@ def main() -> None:
         # The baseline does not depend on the solver: time it once per case, interleaved with ours.
         group, times = C.prepare_group(make_spec(cfg, cfg["solvers"][0], seeds))
         inputs = baseline_inputs(group)
-        scipy_times, scipy_res = [], None
+        scipy_times, scipy_cpu, scipy_res = [], [], None
         ours = {}
         for solver in cfg["solvers"]:
             g, _ = C.prepare_group(make_spec(cfg, solver, seeds))
@@ -113,13 +113,15 @@ def main() -> None:
                                                         "solver": cfg["solvers"][0], "counts": False}
         for o in ours.values():
             o["first"], o["res"] = C.timed(lambda: run_group(o["group"], times))
-            o["times"] = []
+            o["times"], o["cpu"] = [], []
         for _ in range(repeats):
             for solver, o in ours.items():
-                t, o["res"] = C.timed(lambda: run_group(o["group"], times))
+                t, c, o["res"] = C.timed_cpu(lambda: run_group(o["group"], times))
                 o["times"].append(t)
-            t, scipy_res = C.timed(lambda: scipy_loop(inputs, times, cfg))
+                o["cpu"].append(c)
+            t, c, scipy_res = C.timed_cpu(lambda: scipy_loop(inputs, times, cfg))
             scipy_times.append(t)
+            scipy_cpu.append(c)
         t_scipy = C.median(scipy_times)
         scipy_drift = max(r["drift"] for r in scipy_res)
         for solver, o in ours.items():
@@ -132,7 +134,8 @@ def main() -> None:
                 "case": label, "seeds": seeds, "variant": solver,
                 "solver": o["solver"], "counts_toward_target": o["counts"],
                 "ours_s": t_ours, "ours_compile_s": max(0.0, o["first"] - t_ours), "scipy_s": t_scipy,
-                "speedup": t_scipy / t_ours, "ours_drift": s["drift"], "scipy_drift": scipy_drift,
+                "speedup": t_scipy / t_ours, "ours_cpu_s": C.median(o["cpu"]), "scipy_cpu_s": C.median(scipy_cpu),
+                "cpu_speedup": C.median(scipy_cpu) / C.median(o["cpu"]), "ours_drift": s["drift"], "scipy_drift": scipy_drift,
                 "drift_ratio": s["drift"] / scipy_drift if scipy_drift > 0 else None,
                 "theta_rel_diff": theta_diff, "ours_steps_median": s["steps"],
                 "scipy_nfev_median": int(np.median([r["nfev"] for r in scipy_res])),
@@ -162,6 +165,12 @@ def main() -> None:
     verdict = "met" if best >= TARGET_ENSEMBLE_SPEEDUP else "MISSED"
     print(f"target: {cfg['seeds']}-seed ensemble >= {TARGET_ENSEMBLE_SPEEDUP:g}x the solve_ivp loop: "
           f"best {best:.2f}x -> {verdict}")
+    cores = C.machine_info()["devices"]
+    last = next(c for c in cases if c["seeds"] > 1 and c["variant"] == cfg["solvers"][0])
+    print(f"core time (robust to the neighbours' load), {last['case']}: scipy {last['scipy_cpu_s']:.2f} s, "
+          f"ours {last['ours_cpu_s']:.2f} s, {last['cpu_speedup']:.2f}x less; with all {cores} cores to itself "
+          f"the wall ratio is at most {cores * last['cpu_speedup']:.1f}x; ours per solver step and member "
+          f"{last['ours_cpu_s'] / last['seeds'] / last['ours_steps_median'] * 1e6:.0f} µs of core time")
     print(f"other processes used {load['foreign_cpu_fraction']:.0%} of the CPU during the run")
 
     C.save("gf_vs_solve_ivp", {

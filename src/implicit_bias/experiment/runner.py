@@ -66,10 +66,36 @@ def initial_params(model: AbstractModel, inputs: RunInputs, key: PRNGKeyArray | 
     return inputs.init(init_key, model, inputs.problem)
 
 
+def _same(a: jax.Array, b: jax.Array) -> bool:
+    return a is b or (a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b)))
+
+
+def split_shared(group: list[BuiltRun]) -> tuple[list, list]:
+    """The group's input leaves as (per member, stacked; shared, once), ``None`` where a leaf
+    lives in the other list.
+
+    A leaf equal in every member (the data of a seed ensemble, a setting the sweep does not
+    vary) is passed once instead of stacked: members share one copy (B× less memory, and no
+    copying of large data into a batch). Keys are always per member (they give the ensemble
+    its size)."""
+    per_run = [jax.tree.leaves(r.inputs) for r in group]
+    per_member, shared = [], []
+    for i, leaf in enumerate(per_run[0]):
+        is_key = jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key)
+        if not is_key and all(_same(leaf, leaves[i]) for leaves in per_run[1:]):
+            per_member.append(None)
+            shared.append(leaf)
+        else:
+            per_member.append(jnp.stack([leaves[i] for leaves in per_run]))
+            shared.append(None)
+    return per_member, shared
+
+
 @eqx.filter_jit
 def _run_ensemble(model: AbstractModel, observables: tuple[str, ...], ensemble: AbstractEnsemble,
-                  batch: RunInputs, times: jax.Array) -> dict:
-    def one(inputs: RunInputs) -> dict:
+                  treedef, per_member: list, shared: list, times: jax.Array) -> dict:
+    def one(member: list, shared: list) -> dict:
+        inputs: RunInputs = jax.tree.unflatten(treedef, [s if m is None else m for m, s in zip(member, shared)])
         _, dynamics_key = jax.random.split(inputs.key)
         objective = Objective(model, inputs.problem)
         params0 = initial_params(model, inputs)
@@ -82,14 +108,14 @@ def _run_ensemble(model: AbstractModel, observables: tuple[str, ...], ensemble: 
             "t_final": traj.t_final, "n_steps": traj.n_steps,
             "status": traj.status, "diverged_at": traj.diverged_at,
         }
-    return ensemble.map(one, batch)
+    return ensemble.map(one, per_member, shared)
 
 
 def run_group(group: list[BuiltRun], times: np.ndarray, ensemble: AbstractEnsemble | None = None) -> list[dict]:
     """Run a group as one compiled computation; one result dict (NumPy) per run, in order."""
     ensemble = default_ensemble() if ensemble is None else ensemble
-    batch = jax.tree.map(lambda *xs: jnp.stack(xs), *(r.inputs for r in group))
+    per_member, shared = split_shared(group)
     observables = tuple(group[0].point.spec.observe.quantities)
-    out = jax.device_get(_run_ensemble(group[0].model, observables, ensemble, batch, jnp.asarray(times)))
+    out = jax.device_get(_run_ensemble(group[0].model, observables, ensemble, jax.tree.structure(group[0].inputs),
+                                       per_member, shared, jnp.asarray(times)))
     return [jax.tree.map(lambda a: np.asarray(a[i]), out) for i in range(len(group))]
-
