@@ -7,11 +7,14 @@ import pytest
 
 from implicit_bias import initializations as inits
 from implicit_bias.dynamics import GradientFlow, Objective
-from implicit_bias.models import TwoLayerLinear
+from implicit_bias.models import DiagonalLinear, TwoLayerLinear
 from implicit_bias.problems import gaussian_regression
 
 PROBLEM = gaussian_regression(6, 9, 2, seed=3)
 MODELS = [TwoLayerLinear(9, 2, 5), TwoLayerLinear(9, 2, 30)]
+# Scalar output: on the 2-output PROBLEM the loss is ½‖Y − Xβ1ᵀ‖², still a loss of β, which is all
+# these checks need.
+MODELS += [DiagonalLinear(9), DiagonalLinear(9, 3), DiagonalLinear(9, 2, "product")]
 
 
 @pytest.fixture(params=MODELS, ids=lambda m: f"{type(m).__name__}-w{m.width}")

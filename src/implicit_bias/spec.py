@@ -208,10 +208,12 @@ class GradientFlowSpec(_StopFields):
     atol: PositiveFloat = 1e-12
     solver: Literal["tsit5", "dopri5", "dopri8"] = "tsit5"
     max_steps: PositiveInt = 1_000_000
+    time_change: Literal["none", "loss"] = Field(
+        "none", description="'loss': same path in the clock τ = log(L(0)/L), where only the limit matters")
 
     def build(self):
         return dynamics.GradientFlow(_f(self.t_max), _f(self.stop_loss), _f(self.rtol), _f(self.atol),
-                                     self.solver, self.max_steps)
+                                     self.solver, self.max_steps, self.time_change)
 
 
 class GradientDescentSpec(_StopFields):
