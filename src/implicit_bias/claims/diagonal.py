@@ -241,6 +241,6 @@ register(Claim(
     runs={"sgd": SGD_SPEC},
     measure=_measure_sparser, comparison="at_most",
     reason="measured is the largest ratio of consecutive ℓ1 excesses; strict decrease means < 1. The excesses "
-           "are computed from limits resolved to ~1e-10 (claim diagonal_sgd_limit_is_argmin_psi) and differ by "
-           "tens of percent, so rounding cannot decide the comparison",
+           "are computed from limits resolved to ~1e-13 (claim diagonal_sgd_limit_is_argmin_psi) and differ by "
+           "≥ 3 % (≥ 5e-3 absolute), so rounding cannot decide the comparison",
 ))

@@ -100,7 +100,8 @@ def figure(result: dict, path: Path) -> str:
         ax.set_xlabel("step size γ")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle("u⊙v, ±1 features: larger steps shrink α∞ and give sparser limits; exact for one-sample SGD")
+    fig.suptitle("u⊙v, ±1 features — one-sample SGD: larger steps shrink α∞ and sparsify, exactly argmin ψ_α∞; "
+                 "full-batch GD: unequal shrinkage, less sparse")
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return str(path)

@@ -33,8 +33,8 @@ from .min2021 import _jsonable  # noqa: E402  (NaN → null)
 PAPER = "Woodworth et al. (COLT 2020), Kernel and Rich Regimes in Overparametrized Models, arXiv:1906.05827"
 
 #: (N, n, k) and the α grid per depth: each grid spans the depth's transition.
-FULL = {"data": (20, 100, 5), "scales": {2: np.logspace(1, -6, 15), 3: np.logspace(0.5, -1.5, 9),
-                                         4: np.logspace(0.5, -1, 7)}}
+FULL = {"data": (20, 100, 5), "scales": {2: np.logspace(0.5, -6, 14), 3: np.logspace(0.5, -1.5, 9),
+                                         4: np.logspace(0.25, -0.75, 5)}}
 QUICK = {"data": (10, 30, 3), "scales": {2: np.logspace(0, -4, 5), 3: np.logspace(0, -1, 3)}}
 
 
