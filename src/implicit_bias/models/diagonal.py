@@ -21,7 +21,6 @@ The two are one network in two coordinate systems: :math:`u_\pm = (u \pm v)/2` g
 from typing import Literal
 
 import equinox as eqx
-import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from ._base import AbstractModel

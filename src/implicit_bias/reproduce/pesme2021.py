@@ -19,7 +19,6 @@ N(0, 0.25) entries, α = 0.3; the loss is the package's sum ½Σ(y − xᵀβ)²
 unbiased N·½(y_i − x_iᵀβ)² (so γ here is the paper's step divided by N).
 """
 
-import json
 import time
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from .min2021 import _jsonable  # noqa: E402  (NaN → null)
+from ._output import write_tables  # noqa: E402
 
 PAPER = ("Pesme, Pillaud-Vivien, Flammarion (NeurIPS 2021), Implicit Bias of SGD for Diagonal Linear Networks, "
          "arXiv:2106.09524; Even et al. (2023), (S)GD over Diagonal Linear Networks")
@@ -125,14 +124,11 @@ def reproduce(out: Path, quick: bool = False) -> dict:
            "gf_l1_excess": result["gf_l1_excess"], "diverged": [(r["dynamics"], r["lr"]) for r in result["rows"] if r["status"] == 2]}
     columns = ["dynamics", "lr", "status", "steps", "alpha_inf_over_alpha", "alpha_inf_spread", "l1_excess",
                "predicted_l1_excess", "distance_to_argmin_psi_alpha_inf", "distance_to_gf_limit"]
-    lines = [f"# Reproduction: {PAPER}", "", f"Mode: {'quick' if quick else 'full'}; {seconds:.0f} s. α = {SCALE}; "
-             f"gradient flow's ℓ1 excess {result['gf_l1_excess']:.4g}.", "",
+    lines = [f"α = {SCALE}; gradient flow's ℓ1 excess {result['gf_l1_excess']:.4g}.", "",
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in columns) + " |"
               for r in result["rows"]]
-    (out / "table.md").write_text("\n".join(lines + ["", f"Figure: `figures/{Path(fig).name}`", ""]))
-    (out / "table.json").write_text(json.dumps(_jsonable({"paper": PAPER, "quick": quick, "seconds": seconds,
-                                                          "key_numbers": key, **result}), indent=2))
+    write_tables(out, PAPER, quick, seconds, key, lines + ["", f"Figure: `figures/{Path(fig).name}`"], result)
     summary = "\n".join(f"  {r['dynamics']:>16} γ={r['lr']:g}: α∞/α {r['alpha_inf_over_alpha']:.4f}, ℓ1 excess "
                         f"{r['l1_excess']:.4g}, to argmin ψ_α∞ {r['distance_to_argmin_psi_alpha_inf']:.2g}" for r in result["rows"])
     return {"out": str(out), "figures": [fig], "table": summary, "key_numbers": key, "seconds": seconds}

@@ -15,7 +15,6 @@ same path, so the same limit) to loss 1e-14; the depth-D theory is drawn only wh
 Newton solve resolves the residual (for D ≥ 3 at small α the dual's Hessian spans more than 1e16).
 """
 
-import json
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from .min2021 import _jsonable  # noqa: E402  (NaN → null)
+from ._output import write_tables  # noqa: E402
 
 PAPER = "Woodworth et al. (COLT 2020), Kernel and Rich Regimes in Overparametrized Models, arXiv:1906.05827"
 
@@ -89,7 +88,7 @@ def kernel_to_rich(sizes: dict) -> dict:
     return {"rows": rows, "curves": curves}
 
 
-def figure(curves: dict, path: Path, title: str = "") -> str:
+def figure(curves: dict, path: Path) -> str:
     """Distance of the GF limit to min-ℓ1 and to min-ℓ2 against α, one colour per depth;
     markers: runs; lines: the theory's limit."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True, sharey=True)
@@ -108,7 +107,7 @@ def figure(curves: dict, path: Path, title: str = "") -> str:
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("relative distance of the GF limit")
     axes[0].legend(fontsize=8)
-    fig.suptitle(title or "Diagonal networks: kernel (large α, min-ℓ2) → rich (small α, min-ℓ1)")
+    fig.suptitle("Diagonal networks: kernel (large α, min-ℓ2) → rich (small α, min-ℓ1)")
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return str(path)
@@ -128,13 +127,10 @@ def reproduce(out: Path, quick: bool = False) -> dict:
            "max_distance_to_theory": float(np.nanmax([r["to_theory"] for r in rows])),
            "to_l1_decreasing_in_alpha": {str(d): bool(np.all(np.diff(c["to_l1"]) < 0)) for d, c in result["curves"].items()},
            "to_l2_increasing_in_alpha": {str(d): bool(np.all(np.diff(c["to_l2"]) > 0)) for d, c in result["curves"].items()}}
-    lines = [f"# Reproduction: {PAPER}", "", f"Mode: {'quick' if quick else 'full'}; {seconds:.0f} s.", "",
-             "| D | α | status | steps | ‖β−β_ℓ1‖ | ‖β−β_ℓ2‖ | ‖β−theory‖ | ‖β‖₁ |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| D | α | status | steps | ‖β−β_ℓ1‖ | ‖β−β_ℓ2‖ | ‖β−theory‖ | ‖β‖₁ |", "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r['depth']} | {r['alpha']:.3g} | {r['status']} | {r['steps']} | {r['to_l1']:.4g} | {r['to_l2']:.4g} | "
               f"{r['to_theory']:.2g} | {r['l1_norm']:.4g} |" for r in rows]
-    (out / "table.md").write_text("\n".join(lines + ["", f"Figure: `figures/{Path(fig).name}`", ""]))
-    (out / "table.json").write_text(json.dumps(_jsonable({"paper": PAPER, "quick": quick, "seconds": seconds,
-                                                        "key_numbers": key, "rows": rows}), indent=2))
+    write_tables(out, PAPER, quick, seconds, key, lines + ["", f"Figure: `figures/{Path(fig).name}`"], {"rows": rows})
     summary = "\n".join(f"  D={r['depth']} α={r['alpha']:.3g}: to ℓ1 {r['to_l1']:.3g}, to ℓ2 {r['to_l2']:.3g}, "
                         f"to theory {r['to_theory']:.2g}" for r in rows)
     return {"out": str(out), "figures": [fig], "table": summary, "key_numbers": key, "seconds": seconds}
