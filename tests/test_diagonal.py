@@ -131,6 +131,8 @@ def _spec(**model):
     (lambda s: s["model"].update(parametrization="product", depth=3), "model.depth"),
     (lambda s: s["problem"].update(output_dim=2), "problem.output_dim"),
     (lambda s: s.update(model={"kind": "two_layer_linear", "width": 4}), "init.kind"),
+    (lambda s: s.update(init={"kind": "balanced"}), "init.kind"),
+    (lambda s: s.update(init={"kind": "imbalance", "level": 0.5}), "init.kind"),
 ])
 def test_spec_errors_name_the_field(change, field):
     from implicit_bias.experiment import build

@@ -132,6 +132,7 @@ class BalancedSpec(_GaussianFields):
     kind: Literal["balanced"]
 
     def build(self, model, problem):
+        _need_factors(model, "balanced")
         _need_width(model, model.output_dim, "balanced", "output_dim")
         return initializations.Balanced(self.gaussian())
 
@@ -140,6 +141,7 @@ class ZeroImbalanceSpec(_GaussianFields):
     kind: Literal["zero_imbalance"]
 
     def build(self, model, problem):
+        _need_factors(model, "zero_imbalance")
         _need_width(model, model.output_dim, "zero_imbalance", "output_dim")
         if problem.rank < model.output_dim:
             raise SpecError("init.kind", f"zero_imbalance needs rank X ≥ output_dim, got {problem.rank}",
@@ -151,6 +153,7 @@ class InvariantSetSpec(_GaussianFields):
     kind: Literal["invariant_set"]
 
     def build(self, model, problem):
+        _need_factors(model, "invariant_set")
         return initializations.InvariantSet(self.gaussian())
 
 
@@ -166,11 +169,19 @@ class ImbalanceSpec(_Section):
         return v
 
     def build(self, model, problem):
+        _need_factors(model, "imbalance")
         if self.level > 0:
             _need_width(model, problem.rank, "imbalance with level > 0", "rank X")
         else:
             _need_width(model, model.output_dim, "imbalance with level < 0", "output_dim")
         return initializations.Imbalance(_f(self.level))
+
+
+def _need_factors(model, kind: str) -> None:
+    """The U, V inits refactor a two-layer network; other models have no such factors."""
+    if not isinstance(model, models.TwoLayerLinear):
+        raise SpecError("init.kind", f"'{kind}' initializes two_layer_linear models only",
+                        "use 'gaussian' (or the model's own init, e.g. 'diagonal_scale')")
 
 
 def _need_width(model, minimum: int, what: str, name: str) -> None:
