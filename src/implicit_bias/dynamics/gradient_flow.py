@@ -19,7 +19,8 @@ class GradientFlow(AbstractDynamics):
     Observables are computed inside the solve at the record times (``SaveAt(fn=…)``), so the
     state is never stored along the way. The integration error shows in conserved quantities
     (the ``*_drift`` observables). Explicit solvers suit these problems: for small inits the
-    flow is slow (saddle escape), not stiff.
+    flow is slow (saddle escape), not stiff — except near the interpolant of a diagonal network,
+    whose curvatures span powers of 1/α; tight tolerances (rtol ≤ 1e-10) keep its loss floor low.
 
     ``time_change = "loss"`` integrates the same path in the loss's own clock
     :math:`\tau = \log(L(0)/L)`: :math:`d\theta/d\tau = -\frac{L}{\lVert\nabla L\rVert^2}\nabla L`, so
