@@ -97,7 +97,7 @@ def _measure_q(results):
 
 register(Claim(
     name="diagonal_gf_limit_is_argmin_q",
-    paper=WOODWORTH, theorem="Thm. 1: β(∞) = argmin{Q_α(β) : Xβ = y} for u = v = α·1",
+    paper=WOODWORTH, theorem="GF limit, D = 2: β(∞) = argmin{Q_α(β) : Xβ = y} for u = v = α·1",
     statement="GF on β = u² − v² from scale α ends at argmin Q_α, for α = 1 … 1e-6 (6 decades, kernel to rich)",
     runs={"gf": Q_SPEC},
     measure=_measure_q, comparison="at_most",
@@ -138,7 +138,7 @@ def _measure_log(results):
 
 register(Claim(
     name="diagonal_l1_approach_is_logarithmic",
-    paper=WOODWORTH, theorem="Sec. 4 (α → 0 gives min-ℓ1, only as 1/log(1/α))",
+    paper=WOODWORTH, theorem="rich limit α → 0 (min-ℓ1, only as 1/log(1/α))",
     statement="the GF limit's distance to min-ℓ1 decreases as α falls from 1e-2 to 1e-8, but no faster "
               "than 1/log(1/α): its log–log slope in α is at most that of 1/log(1/α²) over the same α",
     runs={"gf": LOG_SPEC},
@@ -168,7 +168,7 @@ def _measure_depth(results):
 
 register(Claim(
     name="diagonal_depth_d_limit",
-    paper=WOODWORTH, theorem="Thm. 3 (depth D): β(∞) = α^D h_D(Xᵀν), h_D(z) = (1−z)^{−D/(D−2)} − (1+z)^{−D/(D−2)}",
+    paper=WOODWORTH, theorem="GF limit, depth D: β(∞) = α^D h_D(Xᵀν), h_D(z) = (1−z)^{−D/(D−2)} − (1+z)^{−D/(D−2)}",
     statement=f"GF on β = u^{DEPTH} − v^{DEPTH} from scale α ends at the depth-{DEPTH} interpolant α^D h_D(Xᵀν), α = 1 … 0.03",
     runs={"gf": DEPTH_SPEC},
     measure=_measure_depth, comparison="at_most",
@@ -207,7 +207,7 @@ def _measure_sgd(results):
 
 register(Claim(
     name="diagonal_sgd_limit_is_argmin_psi",
-    paper=PESME, theorem="Sec. 3 / product identity: with ±1 features and one sample per step, β_SGD(∞) = argmin ψ_{α∞}",
+    paper=PESME, theorem="product identity: with ±1 features and one sample per step, β_SGD(∞) = argmin ψ_{α∞}",
     statement="one-sample SGD on β = u⊙v with ±1 features ends exactly at argmin ψ_{α∞}, α∞² = α²Πₖ(1 − γ²gₖ²) "
               "the same for every coordinate",
     runs={"sgd": SGD_SPEC},

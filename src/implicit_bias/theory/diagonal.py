@@ -8,12 +8,12 @@ Data ``X`` (N×n, N < n), targets ``y`` (N,), interpolants :math:`X\beta = y`.
 for a coordinatewise increasing *link* φ and some :math:`\nu(t)\in\mathbb R^N`
 (integrate the coordinate ODEs of :mod:`implicit_bias.models.diagonal`):
 
-- difference, D = 2: :math:`\phi(z) = 2\alpha^2\sinh z` (Woodworth et al., Thm. 1), so the
+- difference, D = 2: :math:`\phi(z) = 2\alpha^2\sinh z` (Woodworth et al.), so the
   limit is :math:`\arg\min\{Q_\alpha(\beta): X\beta = y\}`,
   :math:`Q_\alpha(\beta) = \sum_i \alpha^2 q(\beta_i/\alpha^2)`,
   :math:`q(z) = 2 - \sqrt{4 + z^2} + z\,\mathrm{arcsinh}(z/2)`;
 - difference, D ≥ 3: :math:`\phi(z) = \alpha^D h_D(z)`,
-  :math:`h_D(z) = (1-z)^{-D/(D-2)} - (1+z)^{-D/(D-2)}` on :math:`|z| < 1` (ibid., Thm. 3);
+  :math:`h_D(z) = (1-z)^{-D/(D-2)} - (1+z)^{-D/(D-2)}` on :math:`|z| < 1` (ibid., deeper networks);
 - product: :math:`\phi(z) = \alpha^2\sinh z`, the limit is :math:`\arg\min\psi_\alpha`,
   :math:`\psi_\alpha(\beta) = \sum_i \beta_i\,\mathrm{arcsinh}(\beta_i/\alpha^2) - \sqrt{\beta_i^2 + \alpha^4} + \alpha^2`
   (Pesme et al. 2021, the hyperbolic entropy).
