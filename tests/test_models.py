@@ -7,11 +7,18 @@ import pytest
 
 from implicit_bias import initializations as inits
 from implicit_bias.dynamics import GradientFlow, Objective
-from implicit_bias.models import TwoLayerLinear
+from implicit_bias.models import DiagonalLinear, TwoLayerLinear
 from implicit_bias.problems import gaussian_regression
 
 PROBLEM = gaussian_regression(6, 9, 2, seed=3)
 MODELS = [TwoLayerLinear(9, 2, 5), TwoLayerLinear(9, 2, 30)]
+MODELS += [DiagonalLinear(9), DiagonalLinear(9, 3), DiagonalLinear(9, 2, "product")]
+SCALAR_PROBLEM = gaussian_regression(6, 9, 1, seed=3)
+
+
+def _problem(model):
+    """The data each model is checked on: its own number of outputs."""
+    return SCALAR_PROBLEM if getattr(model, "output_dim", None) == 1 else PROBLEM
 
 
 @pytest.fixture(params=MODELS, ids=lambda m: f"{type(m).__name__}-w{m.width}")
@@ -20,11 +27,11 @@ def model(request):
 
 
 def _params(model):
-    return inits.Gaussian(jnp.asarray(0.5), jnp.asarray(0.0))(jax.random.key(0), model, PROBLEM)
+    return inits.Gaussian(jnp.asarray(0.5), jnp.asarray(0.0))(jax.random.key(0), model, _problem(model))
 
 
 def test_gradient_matches_finite_differences(model):
-    objective = Objective(model, PROBLEM)
+    objective = Objective(model, _problem(model))
     params = _params(model)
     grads = jax.grad(objective.loss)(params)
     direction = jax.tree.map(lambda a: jax.random.normal(jax.random.key(1), a.shape), params)
@@ -36,7 +43,7 @@ def test_gradient_matches_finite_differences(model):
 
 
 def test_conserved_quantities_hold_under_gf(model):
-    objective = Objective(model, PROBLEM)
+    objective = Objective(model, _problem(model))
     params0 = _params(model)
     gf = GradientFlow(*(jnp.asarray(x) for x in (5.0, 0.0, 1e-11, 1e-13)))
     times = jnp.array([0.0, 1.0, 5.0])
@@ -48,8 +55,8 @@ def test_conserved_quantities_hold_under_gf(model):
 
 
 def test_minibatch_loss_is_unbiased(model):
-    objective = Objective(model, PROBLEM)
+    objective = Objective(model, _problem(model))
     params = _params(model)
-    n = PROBLEM.n_samples
+    n = objective.n_samples
     singles = [objective.minibatch_loss(params, jnp.array([i])) for i in range(n)]
     np.testing.assert_allclose(float(np.mean(singles)), float(objective.loss(params)), rtol=1e-12)

@@ -7,14 +7,14 @@ quantities) get it from :class:`RunContext`, which computes each once per run.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PyTree
 
 from .dynamics import Objective
-from .models import AbstractModel, TwoLayerLinear
+from .models import AbstractModel, DiagonalLinear, TwoLayerLinear
 from .problems import AbstractProblem, Regression
 from .theory import linear_networks as lin
 
@@ -143,3 +143,29 @@ register(Observable(
     "null_space_offset", "‖U₂Vᵀ‖_F: the distance to min-norm that remains at zero loss",
     lambda ctx, p, t: lin.null_space_offset(p, ctx.once(_svd)),
     models=(TwoLayerLinear,), problems=(Regression,), overlay_on="distance_to_min_norm"))
+
+
+# --- diagonal linear networks (theory.diagonal) ----------------------------------------------
+
+def _extend_to(name: str, *model_types: type[AbstractModel]) -> None:
+    """Declare an observable defined on more models (additive: other families extend it too)."""
+    REGISTRY[name] = replace(REGISTRY[name], models=REGISTRY[name].models + model_types)
+
+
+_extend_to("distance_to_min_norm", DiagonalLinear)
+_extend_to("imbalance_drift", DiagonalLinear)
+
+
+def _shrinkage(ctx, params):
+    r"""Per coordinate :math:`\alpha_\infty/\alpha = \sqrt{I(t)/I(0)}`, I the D = 2 imbalance (u v or
+    u² − v²): 1 under GF, :math:`\prod_k(1 - \gamma^2 g_k^2)^{1/2}` under (S)GD (theory.diagonal)."""
+    key = "imbalance"
+    return jnp.sqrt(ctx.model.conserved(params)[key] / ctx.once(_conserved0)[key])
+
+
+register(Observable(
+    "scale_shrinkage", "α∞/α: geometric mean over coordinates of √(I(t)/I(0)), I the D = 2 imbalance",
+    lambda ctx, p, t: jnp.exp(jnp.mean(jnp.log(_shrinkage(ctx, p)))), models=(DiagonalLinear,)))
+register(Observable(
+    "scale_shrinkage_spread", "max/min − 1 of α∞/α over coordinates (0: one effective scale for all)",
+    lambda ctx, p, t: jnp.max(_shrinkage(ctx, p)) / jnp.min(_shrinkage(ctx, p)) - 1, models=(DiagonalLinear,)))

@@ -44,11 +44,13 @@ class RegressionSpec(_Section):
     n_samples: PositiveInt = 20
     input_dim: PositiveInt = 50
     output_dim: PositiveInt = 1
-    data: Literal["gaussian"] | DataFile = "gaussian"
+    data: Literal["gaussian", "rademacher"] | DataFile = Field(
+        "gaussian", description="generated features: Gaussian N(0, input_std²) or ±input_std signs; or a file")
     data_seed: NonNegativeInt = 0
     input_std: PositiveFloat | None = Field(None, description="std of X's entries; default 1/√input_dim")
     teacher_std: NonNegativeFloat = 1.0
     noise: NonNegativeFloat = 0.0
+    teacher_nonzeros: PositiveInt | None = Field(None, description="sparse teacher: only its first k rows nonzero")
 
     def build(self, base_dir: Path) -> problems.Regression:
         return _build_regression(self.model_dump_json(), str(base_dir), frozenset(self.model_fields_set))
@@ -58,9 +60,10 @@ class RegressionSpec(_Section):
 def _build_regression(spec_json: str, base_dir: str, given: frozenset[str]) -> problems.Regression:
     # Cached: a sweep over seeds reuses one data set instead of regenerating it per run.
     s = RegressionSpec.model_validate_json(spec_json)
-    if s.data == "gaussian":
+    if s.data in ("gaussian", "rademacher"):
         return problems.gaussian_regression(s.n_samples, s.input_dim, s.output_dim, seed=s.data_seed,
-                                            input_std=s.input_std, teacher_std=s.teacher_std, noise=s.noise)
+                                            input_std=s.input_std, teacher_std=s.teacher_std, noise=s.noise,
+                                            features=s.data, teacher_nonzeros=s.teacher_nonzeros)
     problem = problems.load_regression(Path(base_dir) / s.data.file)
     for name, got in (("n_samples", problem.X.shape[0]), ("input_dim", problem.X.shape[1]),
                       ("output_dim", problem.Y.shape[1])):
@@ -83,7 +86,22 @@ class TwoLayerLinearSpec(_Section):
         return models.TwoLayerLinear(problem.X.shape[1], problem.Y.shape[1], self.width)
 
 
-ModelSpec = Annotated[Union[TwoLayerLinearSpec], Field(discriminator="kind")]
+class DiagonalLinearSpec(_Section):
+    kind: Literal["diagonal_linear"]
+    depth: int = Field(2, ge=2, description="D in β = u^D − v^D (2 for 'product')")
+    parametrization: Literal["difference", "product"] = "difference"
+
+    def build(self, problem: problems.Regression) -> models.DiagonalLinear:
+        if self.parametrization == "product" and self.depth != 2:
+            raise SpecError("model.depth", f"the product parametrization u⊙v has depth 2, got {self.depth}",
+                            "set depth = 2, or parametrization = 'difference' for depth D")
+        if problem.Y.shape[1] != 1:
+            raise SpecError("problem.output_dim", f"a diagonal network has one output, the data have {problem.Y.shape[1]}",
+                            "set problem.output_dim = 1 (or give y as a vector)")
+        return models.DiagonalLinear(problem.X.shape[1], self.depth, self.parametrization)
+
+
+ModelSpec = Annotated[Union[TwoLayerLinearSpec, DiagonalLinearSpec], Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -114,6 +132,7 @@ class BalancedSpec(_GaussianFields):
     kind: Literal["balanced"]
 
     def build(self, model, problem):
+        _need_factors(model, "balanced")
         _need_width(model, model.output_dim, "balanced", "output_dim")
         return initializations.Balanced(self.gaussian())
 
@@ -122,6 +141,7 @@ class ZeroImbalanceSpec(_GaussianFields):
     kind: Literal["zero_imbalance"]
 
     def build(self, model, problem):
+        _need_factors(model, "zero_imbalance")
         _need_width(model, model.output_dim, "zero_imbalance", "output_dim")
         if problem.rank < model.output_dim:
             raise SpecError("init.kind", f"zero_imbalance needs rank X ≥ output_dim, got {problem.rank}",
@@ -133,6 +153,7 @@ class InvariantSetSpec(_GaussianFields):
     kind: Literal["invariant_set"]
 
     def build(self, model, problem):
+        _need_factors(model, "invariant_set")
         return initializations.InvariantSet(self.gaussian())
 
 
@@ -148,11 +169,19 @@ class ImbalanceSpec(_Section):
         return v
 
     def build(self, model, problem):
+        _need_factors(model, "imbalance")
         if self.level > 0:
             _need_width(model, problem.rank, "imbalance with level > 0", "rank X")
         else:
             _need_width(model, model.output_dim, "imbalance with level < 0", "output_dim")
         return initializations.Imbalance(_f(self.level))
+
+
+def _need_factors(model, kind: str) -> None:
+    """The U, V inits refactor a two-layer network; other models have no such factors."""
+    if not isinstance(model, models.TwoLayerLinear):
+        raise SpecError("init.kind", f"'{kind}' initializes two_layer_linear models only",
+                        "use 'gaussian' (or the model's own init, e.g. 'diagonal_scale')")
 
 
 def _need_width(model, minimum: int, what: str, name: str) -> None:
@@ -161,7 +190,19 @@ def _need_width(model, minimum: int, what: str, name: str) -> None:
                         f"set model.width ≥ {minimum}")
 
 
-InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec],
+class DiagonalScaleSpec(_Section):
+    kind: Literal["diagonal_scale"]
+    scale: PositiveFloat = Field(description="α: u = v = α (difference), u = √2α, v = 0 (product)")
+
+    def build(self, model, problem):
+        if not isinstance(model, models.DiagonalLinear):
+            raise SpecError("init.kind", "diagonal_scale initializes diagonal_linear models only",
+                            "use model.kind = 'diagonal_linear' or another init kind")
+        return initializations.DiagonalScale(_f(self.scale))
+
+
+InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec,
+                           DiagonalScaleSpec],
                      Field(discriminator="kind")]
 
 
@@ -178,10 +219,12 @@ class GradientFlowSpec(_StopFields):
     atol: PositiveFloat = 1e-12
     solver: Literal["tsit5", "dopri5", "dopri8"] = "tsit5"
     max_steps: PositiveInt = 1_000_000
+    time_change: Literal["none", "loss"] = Field(
+        "none", description="'loss': same path in the clock τ = log(L(0)/L), where only the limit matters")
 
     def build(self):
         return dynamics.GradientFlow(_f(self.t_max), _f(self.stop_loss), _f(self.rtol), _f(self.atol),
-                                     self.solver, self.max_steps)
+                                     self.solver, self.max_steps, self.time_change)
 
 
 class GradientDescentSpec(_StopFields):

@@ -2,10 +2,11 @@
 
 from ._base import AbstractInitialization, orthonormal_columns
 from .balanced import Balanced
+from .diagonal_scale import DiagonalScale
 from .gaussian import Gaussian
 from .imbalance import Imbalance
 from .invariant_set import InvariantSet
 from .zero_imbalance import ZeroImbalance
 
-__all__ = ["AbstractInitialization", "Balanced", "Gaussian", "Imbalance", "InvariantSet",
+__all__ = ["AbstractInitialization", "Balanced", "DiagonalScale", "Gaussian", "Imbalance", "InvariantSet",
            "ZeroImbalance", "orthonormal_columns"]

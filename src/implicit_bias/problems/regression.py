@@ -68,14 +68,22 @@ def make_regression(X, Y, field: str = "problem.data") -> Regression:
 def gaussian_regression(
     n_samples: int, input_dim: int, output_dim: int, *, seed: int,
     input_std: float | None = None, teacher_std: float = 1.0, noise: float = 0.0,
+    features: str = "gaussian", teacher_nonzeros: int | None = None,
 ) -> Regression:
     r"""Synthetic data: :math:`X_{ij}\sim N(0, s^2)` with ``s = input_std`` (default
     :math:`1/\sqrt n`, so rows have norm ≈ 1), a teacher :math:`\Theta^*_{ij}\sim N(0,
-    \text{teacher\_std}^2)` and :math:`Y = X\Theta^* + \text{noise}\cdot\xi`, :math:`\xi\sim N(0,1)`."""
+    \text{teacher\_std}^2)` and :math:`Y = X\Theta^* + \text{noise}\cdot\xi`, :math:`\xi\sim N(0,1)`.
+    ``features="rademacher"``: :math:`X_{ij} = \pm s` with equal probability instead;
+    ``teacher_nonzeros = k``: rows k, k+1, … of Θ* are zero (a k-sparse teacher)."""
     s = input_std if input_std is not None else 1.0 / np.sqrt(input_dim)
     kx, kt, kn = jax.random.split(jax.random.key(seed), 3)
-    X = s * jax.random.normal(kx, (n_samples, input_dim))
+    if features == "rademacher":
+        X = s * jax.random.rademacher(kx, (n_samples, input_dim), dtype=jnp.float64)
+    else:
+        X = s * jax.random.normal(kx, (n_samples, input_dim))
     teacher = teacher_std * jax.random.normal(kt, (input_dim, output_dim))
+    if teacher_nonzeros is not None:
+        teacher = teacher.at[teacher_nonzeros:].set(0.0)
     Y = X @ teacher + noise * jax.random.normal(kn, (n_samples, output_dim))
     return make_regression(X, Y)
 

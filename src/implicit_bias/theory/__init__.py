@@ -1,5 +1,5 @@
 """Closed-form and cheaply computed predictions, one module per family of results."""
 
-from . import linear_networks
+from . import diagonal, linear_networks
 
-__all__ = ["linear_networks"]
+__all__ = ["diagonal", "linear_networks"]

@@ -1,0 +1,79 @@
+r"""Diagonal linear networks: a scalar linear predictor :math:`f(x) = \langle\beta, x\rangle`
+whose weights :math:`\beta \in \mathbb{R}^n` are a coordinatewise polynomial of the parameters.
+
+Two parametrizations (Woodworth et al. 2020, arXiv:1906.05827; Pesme, Pillaud-Vivien,
+Flammarion 2021, arXiv:2106.09524), both with parameters ``{"u": (n,), "v": (n,)}``:
+
+- ``"difference"``: :math:`\beta = u^{D} - v^{D}` (coordinatewise powers), depth D ≥ 2.
+  Gradient flow with :math:`g = \nabla_\beta L` gives :math:`\dot u = -D g u^{D-1}`,
+  :math:`\dot v = D g v^{D-1}`, so each coordinate conserves :math:`u v` (D = 2) or
+  :math:`u^{2-D} + v^{2-D}` (D ≥ 3).
+- ``"product"``: :math:`\beta = u \odot v` (depth 2). Gradient flow gives
+  :math:`\dot u = -g v`, :math:`\dot v = -g u`, so :math:`u^2 - v^2` is conserved; with
+  :math:`a = u + v`, :math:`b = u - v` each (S)GD step of size γ multiplies :math:`ab = u^2 - v^2`
+  by :math:`1 - \gamma^2 g^2` exactly (the product identity of :mod:`implicit_bias.theory.diagonal`).
+
+The two are one network in two coordinate systems: :math:`u_\pm = (u \pm v)/2` gives
+:math:`uv = u_+^2 - u_-^2`, so ``product`` at time t is ``difference`` (D = 2) at time t/2, and the
+``product`` imbalance :math:`u^2 - v^2 = 4u_+u_-` is four times the ``difference`` one.
+"""
+
+from typing import Literal
+
+import equinox as eqx
+from jaxtyping import Array, Float
+
+from ._base import AbstractModel
+
+Params = dict[str, Float[Array, " n"]]
+PARAMETRIZATIONS = ("difference", "product")
+
+
+class DiagonalLinear(AbstractModel):
+    r"""Parameters ``{"u": (n,), "v": (n,)}``; :math:`f(x) = x^\top\beta`, β as in the module
+    docstring. The output is scalar (``output_dim = 1``); the hidden width is n (one unit per
+    coordinate), which is what :attr:`width` reports."""
+
+    input_dim: int = eqx.field(static=True)
+    depth: int = eqx.field(static=True, default=2)
+    parametrization: Literal["difference", "product"] = eqx.field(static=True, default="difference")
+
+    def __check_init__(self):
+        if self.parametrization not in PARAMETRIZATIONS:
+            raise ValueError(f"parametrization must be one of {PARAMETRIZATIONS}, got {self.parametrization!r}")
+        if self.depth < 2 or (self.parametrization == "product" and self.depth != 2):
+            raise ValueError(f"depth must be ≥ 2 (exactly 2 for 'product'), got {self.depth}")
+
+    @property
+    def width(self) -> int:
+        return self.input_dim
+
+    @property
+    def output_dim(self) -> int:
+        return 1
+
+    def beta(self, params: Params) -> Float[Array, " n"]:
+        u, v = params["u"], params["v"]
+        if self.parametrization == "product":
+            return u * v
+        return u**self.depth - v**self.depth
+
+    def predict(self, params: Params, x: Float[Array, "batch n"]) -> Float[Array, "batch 1"]:
+        return (x @ self.beta(params))[:, None]
+
+    def end_to_end(self, params: Params) -> Float[Array, "n 1"]:
+        return self.beta(params)[:, None]
+
+    def conserved(self, params: Params) -> dict[str, Float[Array, " n"]]:
+        u, v = params["u"], params["v"]
+        if self.parametrization == "product":
+            return {"imbalance": u**2 - v**2}
+        if self.depth == 2:
+            return {"imbalance": u * v}
+        return {"imbalance": u ** (2 - self.depth) + v ** (2 - self.depth)}
+
+    def param_shapes(self) -> dict[str, tuple[int]]:
+        return {"u": (self.input_dim,), "v": (self.input_dim,)}
+
+
+__all__ = ["DiagonalLinear", "PARAMETRIZATIONS"]

@@ -1,0 +1,201 @@
+r"""Theory of diagonal linear networks: which interpolant gradient flow, GD and SGD pick.
+
+Data ``X`` (N×n, N < n), targets ``y`` (N,), interpolants :math:`X\beta = y`.
+
+**Mirror form of the limits.** For the ``difference`` network :math:`\beta = u^D - v^D` from
+:math:`u = v = \alpha\mathbf 1`, and for ``product`` :math:`\beta = u\odot v` from
+:math:`u = \sqrt2\alpha\mathbf 1, v = 0`, the GF iterates satisfy :math:`\beta(t) = \phi(X^\top\nu(t))`
+for a coordinatewise increasing *link* φ and some :math:`\nu(t)\in\mathbb R^N`
+(integrate the coordinate ODEs of :mod:`implicit_bias.models.diagonal`):
+
+- difference, D = 2: :math:`\phi(z) = 2\alpha^2\sinh z` (Woodworth et al.), so the
+  limit is :math:`\arg\min\{Q_\alpha(\beta): X\beta = y\}`,
+  :math:`Q_\alpha(\beta) = \sum_i \alpha^2 q(\beta_i/\alpha^2)`,
+  :math:`q(z) = 2 - \sqrt{4 + z^2} + z\,\mathrm{arcsinh}(z/2)`;
+- difference, D ≥ 3: :math:`\phi(z) = \alpha^D h_D(z)`,
+  :math:`h_D(z) = (1-z)^{-D/(D-2)} - (1+z)^{-D/(D-2)}` on :math:`|z| < 1` (ibid., deeper networks);
+- product: :math:`\phi(z) = \alpha^2\sinh z`, the limit is :math:`\arg\min\psi_\alpha`,
+  :math:`\psi_\alpha(\beta) = \sum_i \beta_i\,\mathrm{arcsinh}(\beta_i/\alpha^2) - \sqrt{\beta_i^2 + \alpha^4} + \alpha^2`
+  (Pesme et al. 2021, the hyperbolic entropy).
+
+φ = H' for a convex H, so the limit's ν is the minimizer of the concave dual's negative
+:math:`F(\nu) = \sum_i H((X^\top\nu)_i) - y^\top\nu`, whose gradient :math:`X\phi(X^\top\nu) - y` is the
+residual and whose Hessian is :math:`X\,\mathrm{diag}(\phi'(X^\top\nu))X^\top`: N unknowns however
+large n is. :func:`mirror_interpolant` minimizes F by SciPy's trust-region Newton method
+(``trust-exact``: globally convergent, and it rejects steps that leave the domain |z| < 1 of
+D ≥ 3 because F = +∞ there), then polishes the root of the gradient with MINPACK's ``hybrj``
+(Newton–Powell), which converges quadratically where F's values no longer resolve progress.
+
+**Scale α → 0 and ∞.** :math:`Q_\alpha/(\alpha^2\log(1/\alpha^2)) \to \lVert\cdot\rVert_1`
+as α → 0 and :math:`Q_\alpha \to \lVert\cdot\rVert_2^2/(4\alpha^2)` as α → ∞, so the limit moves
+from the min-ℓ2 to the min-ℓ1 interpolant — but only logarithmically in 1/α.
+
+**The product identity (Pesme et al.; Even et al. 2023).** For ``product`` with
+:math:`a = u + v`, :math:`b = u - v`, an (S)GD step :math:`\theta \leftarrow \theta - \gamma\nabla`
+with β-gradient g gives :math:`a \leftarrow (1 - \gamma g)a`, :math:`b \leftarrow (1 + \gamma g)b`, so
+:math:`ab = u^2 - v^2` is multiplied by :math:`1 - \gamma^2 g^2` per coordinate and
+:math:`\beta_k = \tfrac{\alpha_k^2}{2}(e^{-2S_k} - e^{2S_k})` with :math:`\alpha_k^2 = \alpha^2\prod(1 - \gamma^2 g^2)`,
+:math:`S_k = \sum \mathrm{artanh}(\gamma g)`. With ±1 features and one sample per step,
+:math:`g = c_k x_{i_k}` so :math:`\gamma^2g^2` is the same for every coordinate and
+:math:`S_k = \sum \mathrm{artanh}(\gamma c_k) x_{i_k} \in \mathrm{range}(X^\top)`: the SGD limit is exactly
+:math:`\arg\min\psi_{\alpha_\infty}` (:func:`effective_scale`).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import optimize
+
+#: Solver tolerance: the residual ‖Xβ − y‖∞ at which the dual solve stops, relative to 1 + ‖y‖∞.
+RESIDUAL_TOL = 1e-13
+
+
+# --- the two classical interpolants ----------------------------------------------------------
+
+def min_l2_interpolant(X, y) -> np.ndarray:
+    r""":math:`X^+y`, the interpolant of least Euclidean norm."""
+    return np.linalg.lstsq(np.asarray(X, float), np.asarray(y, float).ravel(), rcond=None)[0]
+
+
+def min_l1_interpolant(X, y) -> np.ndarray:
+    r""":math:`\arg\min\{\lVert\beta\rVert_1 : X\beta = y\}` by SciPy's HiGHS LP solver, as
+    :math:`\beta = p - q`, :math:`\min \mathbf 1^\top(p + q)` s.t. :math:`X(p - q) = y`, p, q ≥ 0.
+    HiGHS returns a vertex (basic) solution, exact to ~1e-14."""
+    X = np.asarray(X, float)
+    y = np.asarray(y, float).ravel()
+    n = X.shape[1]
+    res = optimize.linprog(np.ones(2 * n), A_eq=np.hstack([X, -X]), b_eq=y, bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise ValueError(f"min-ℓ1 LP failed: {res.message}")
+    return res.x[:n] - res.x[n:]
+
+
+# --- potentials --------------------------------------------------------------------------------
+
+def q_potential(z) -> np.ndarray:
+    r""":math:`q(z) = 2 - \sqrt{4 + z^2} + z\,\mathrm{arcsinh}(z/2)`."""
+    z = np.asarray(z, float)
+    return 2 - np.sqrt(4 + z**2) + z * np.arcsinh(z / 2)
+
+
+def Q(beta, alpha) -> float:
+    r"""Woodworth et al.'s :math:`Q_\alpha(\beta) = \sum_i \alpha_i^2 q(\beta_i/\alpha_i^2)` (α may be a vector)."""
+    a2 = np.asarray(alpha, float) ** 2
+    return float(np.sum(a2 * q_potential(np.asarray(beta, float) / a2)))
+
+
+def psi(beta, alpha) -> float:
+    r"""Pesme et al.'s hyperbolic entropy
+    :math:`\psi_\alpha(\beta) = \sum_i \beta_i\,\mathrm{arcsinh}(\beta_i/\alpha_i^2) - \sqrt{\beta_i^2 + \alpha_i^4} + \alpha_i^2`."""
+    beta = np.asarray(beta, float)
+    a2 = np.asarray(alpha, float) ** 2
+    return float(np.sum(beta * np.arcsinh(beta / a2) - np.sqrt(beta**2 + a2**2) + a2))
+
+
+# --- the link φ = H' of each parametrization -----------------------------------------------------
+
+class Link(NamedTuple):
+    r"""A coordinatewise link :math:`\beta = \phi(z)` with :math:`\phi = H'`, H convex on ``|z| < bound``."""
+
+    H: object
+    phi: object
+    dphi: object
+    bound: float
+
+
+def link(alpha, depth: int = 2, parametrization: str = "difference") -> Link:
+    """The link of the GF limit from the scale-α init (module docstring); α may be a vector."""
+    a = np.asarray(alpha, float)
+    if parametrization == "product":
+        c = a**2
+        return Link(lambda z: c * np.cosh(z), lambda z: c * np.sinh(z), lambda z: c * np.cosh(z), np.inf)
+    if depth == 2:
+        c = 2 * a**2
+        return Link(lambda z: c * np.cosh(z), lambda z: c * np.sinh(z), lambda z: c * np.cosh(z), np.inf)
+    p = depth / (depth - 2)
+    c = a**depth
+    return Link(
+        lambda z: c * (depth - 2) / 2 * ((1 - z) ** (1 - p) + (1 + z) ** (1 - p)),
+        lambda z: c * ((1 - z) ** -p - (1 + z) ** -p),
+        lambda z: c * p * ((1 - z) ** (-p - 1) + (1 + z) ** (-p - 1)),
+        1.0,
+    )
+
+
+class MirrorSolution(NamedTuple):
+    beta: np.ndarray
+    nu: np.ndarray
+    residual: float
+    """‖Xβ − y‖∞ at the returned point."""
+
+
+def mirror_interpolant(X, y, phi: Link) -> MirrorSolution:
+    r"""The interpolant :math:`\beta = \phi(X^\top\nu)`, :math:`X\beta = y`: the minimizer of the
+    dual :math:`F(\nu) = \sum_i H((X^\top\nu)_i) - y^\top\nu` (module docstring).
+
+    Raises ``ValueError`` if the residual does not reach :data:`RESIDUAL_TOL` relative to
+    :math:`1 + \lVert y\rVert_\infty`."""
+    X = np.asarray(X, float)
+    y = np.asarray(y, float).ravel()
+
+    def F(nu):
+        z = X.T @ nu
+        if np.max(np.abs(z)) >= phi.bound:
+            return np.inf
+        return float(np.sum(phi.H(z)) - y @ nu)
+
+    def grad(nu):
+        return X @ phi.phi(X.T @ nu) - y
+
+    def hess(nu):
+        return (X * phi.dphi(X.T @ nu)) @ X.T
+
+    tol = RESIDUAL_TOL * (1 + np.max(np.abs(y)))
+    nu = optimize.minimize(F, np.zeros(X.shape[0]), jac=grad, hess=hess, method="trust-exact",
+                           options={"gtol": tol, "maxiter": 2000}).x
+    residual = np.max(np.abs(grad(nu)))
+    if residual > tol:
+        # Near the optimum F's rounding hides the decrease a trust region needs; the gradient's
+        # root is still resolved, and Newton–Powell on it converges quadratically from here.
+        polished = optimize.root(lambda v: (grad(v), hess(v)), nu, jac=True, method="hybr",
+                                 options={"xtol": 1e-15})
+        if np.max(np.abs(X.T @ polished.x)) < phi.bound and np.max(np.abs(grad(polished.x))) < residual:
+            nu = polished.x
+            residual = np.max(np.abs(grad(nu)))
+    if not residual <= tol:
+        raise ValueError(f"dual Newton solve stopped at residual {residual:.3g} > {tol:.3g}")
+    return MirrorSolution(phi.phi(X.T @ nu), nu, float(residual))
+
+
+def argmin_Q(X, y, alpha, depth: int = 2) -> np.ndarray:
+    r"""The GF limit of the ``difference`` network from :math:`u = v = \alpha\mathbf 1`:
+    :math:`\arg\min\{Q_\alpha(\beta) : X\beta = y\}` for D = 2, its depth-D analogue
+    :math:`\beta = \alpha^D h_D(X^\top\nu)` for D ≥ 3."""
+    return mirror_interpolant(X, y, link(alpha, depth, "difference")).beta
+
+
+def argmin_psi(X, y, alpha) -> np.ndarray:
+    r""":math:`\arg\min\{\psi_\alpha(\beta) : X\beta = y\}`: the GF limit of ``product`` from
+    :math:`u = \sqrt2\alpha\mathbf 1, v = 0`, and the exact SGD limit for ±1 features at α∞."""
+    return mirror_interpolant(X, y, link(alpha, 2, "product")).beta
+
+
+def interpolant_sensitivity(X, solution: MirrorSolution, phi: Link, dy) -> np.ndarray:
+    r"""First-order change of the mirror interpolant when the targets move by ``dy``:
+    :math:`\delta\beta = DX^\top(XDX^\top)^{-1}\delta y`, :math:`D = \mathrm{diag}(\phi'(X^\top\nu))`.
+    Bounds how far a run stopped at residual ``dy`` is from the limit it is heading to."""
+    X = np.asarray(X, float)
+    d = phi.dphi(X.T @ solution.nu)
+    return d * (X.T @ np.linalg.solve((X * d) @ X.T, np.asarray(dy, float).ravel()))
+
+
+def effective_scale(alpha, imbalance_initial, imbalance_final) -> np.ndarray:
+    r"""α∞ from the product identity: :math:`\alpha_\infty^2 = \alpha^2\,(u^2 - v^2)_\infty/(u^2 - v^2)_0`
+    per coordinate, i.e. :math:`\alpha^2\prod_k(1 - \gamma^2 g_k^2)` (module docstring). Equal to α
+    under GF, where :math:`u^2 - v^2` is conserved."""
+    return np.asarray(alpha, float) * np.sqrt(np.asarray(imbalance_final, float) / np.asarray(imbalance_initial, float))
+
+
+__all__ = ["Link", "MirrorSolution", "Q", "RESIDUAL_TOL", "argmin_Q", "argmin_psi", "effective_scale",
+           "interpolant_sensitivity", "link", "min_l1_interpolant", "min_l2_interpolant", "mirror_interpolant",
+           "psi", "q_potential"]
