@@ -48,6 +48,9 @@ class Observable:
     models: tuple[type[AbstractModel], ...] = (AbstractModel,)
     problems: tuple[type[AbstractProblem], ...] = (AbstractProblem,)
     overlay_on: str | None = None
+    #: ``validate(model, problem)`` raises :class:`SpecError` when this run's data or model
+    #: cannot define it (e.g. a max-margin direction of non-separable data); run at build time.
+    validate: Callable[[AbstractModel, AbstractProblem], None] | None = None
 
     def applies_to(self, model: type, problem: type) -> bool:
         return issubclass(model, self.models) and issubclass(problem, self.problems)
@@ -59,6 +62,13 @@ REGISTRY: dict[str, Observable] = {}
 def register(observable: Observable) -> Observable:
     REGISTRY[observable.name] = observable
     return observable
+
+
+def validate_observables(names: tuple[str, ...], model: AbstractModel, problem: AbstractProblem) -> None:
+    """Run each named observable's ``validate`` on this run's model and data (at build time)."""
+    for name in names:
+        if REGISTRY[name].validate is not None:
+            REGISTRY[name].validate(model, problem)
 
 
 def make_observer(names: tuple[str, ...], objective: Objective, params0: PyTree):
@@ -143,3 +153,8 @@ register(Observable(
     "null_space_offset", "‖U₂Vᵀ‖_F: the distance to min-norm that remains at zero loss",
     lambda ctx, p, t: lin.null_space_offset(p, ctx.once(_svd)),
     models=(TwoLayerLinear,), problems=(Regression,), overlay_on="distance_to_min_norm"))
+
+
+# --- classification: margins and max-margin directions (Soudry et al. 2018; Lyu & Li 2020) ---
+# Separate module: the block is large; imported here so the registry holds it.
+from . import observables_margin  # noqa: E402, F401

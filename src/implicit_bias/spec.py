@@ -70,7 +70,34 @@ def _build_regression(spec_json: str, base_dir: str, given: frozenset[str]) -> p
     return problem
 
 
-ProblemSpec = Annotated[Union[RegressionSpec], Field(discriminator="kind")]
+class ClassificationSpec(_Section):
+    kind: Literal["classification"]
+    loss: Literal["logistic", "exponential"] = "logistic"
+    n_samples: PositiveInt = 20
+    input_dim: PositiveInt = 2
+    data: Literal["separable"] | DataFile = "separable"
+    margin: PositiveFloat = Field(0.1, description="separable data: every y·uᵀx ≥ margin for a unit teacher u")
+    data_seed: NonNegativeInt = 0
+
+    def build(self, base_dir: Path) -> problems.Classification:
+        return _build_classification(self.model_dump_json(), str(base_dir), frozenset(self.model_fields_set))
+
+
+@lru_cache(maxsize=64)
+def _build_classification(spec_json: str, base_dir: str, given: frozenset[str]) -> problems.Classification:
+    s = ClassificationSpec.model_validate_json(spec_json)
+    if s.data == "separable":
+        return problems.separable_classification(s.n_samples, s.input_dim, margin=s.margin, loss=s.loss,
+                                                 seed=s.data_seed)
+    problem = problems.load_classification(Path(base_dir) / s.data.file, s.loss)
+    for name, got in (("n_samples", problem.X.shape[0]), ("input_dim", problem.X.shape[1])):
+        if name in given and getattr(s, name) != got:
+            raise SpecError(f"problem.{name}", f"is {getattr(s, name)} but the data file has {got}",
+                            f"remove problem.{name} (it is read from the file) or fix it")
+    return problem
+
+
+ProblemSpec = Annotated[Union[RegressionSpec, ClassificationSpec], Field(discriminator="kind")]
 
 
 # --- model -----------------------------------------------------------------------------------
@@ -79,11 +106,25 @@ class TwoLayerLinearSpec(_Section):
     kind: Literal["two_layer_linear"]
     width: PositiveInt
 
-    def build(self, problem: problems.Regression) -> models.TwoLayerLinear:
-        return models.TwoLayerLinear(problem.X.shape[1], problem.Y.shape[1], self.width)
+    def build(self, problem: problems.AbstractProblem) -> models.TwoLayerLinear:
+        return models.TwoLayerLinear(*_dims(problem), self.width)
 
 
-ModelSpec = Annotated[Union[TwoLayerLinearSpec], Field(discriminator="kind")]
+class LinearSpec(_Section):
+    kind: Literal["linear"]
+
+    def build(self, problem: problems.AbstractProblem) -> models.Linear:
+        return models.Linear(*_dims(problem))
+
+
+def _dims(problem: problems.AbstractProblem) -> tuple[int, int]:
+    """(input, output) dimensions a model needs for ``problem``: classification has one output."""
+    if isinstance(problem, problems.Classification):
+        return problem.X.shape[1], 1
+    return problem.X.shape[1], problem.Y.shape[1]
+
+
+ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec], Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -122,6 +163,7 @@ class ZeroImbalanceSpec(_GaussianFields):
     kind: Literal["zero_imbalance"]
 
     def build(self, model, problem):
+        _need_regression(problem, "zero_imbalance")
         _need_width(model, model.output_dim, "zero_imbalance", "output_dim")
         if problem.rank < model.output_dim:
             raise SpecError("init.kind", f"zero_imbalance needs rank X ≥ output_dim, got {problem.rank}",
@@ -133,6 +175,7 @@ class InvariantSetSpec(_GaussianFields):
     kind: Literal["invariant_set"]
 
     def build(self, model, problem):
+        _need_regression(problem, "invariant_set")
         return initializations.InvariantSet(self.gaussian())
 
 
@@ -148,11 +191,19 @@ class ImbalanceSpec(_Section):
         return v
 
     def build(self, model, problem):
+        _need_regression(problem, "imbalance")
         if self.level > 0:
             _need_width(model, problem.rank, "imbalance with level > 0", "rank X")
         else:
             _need_width(model, model.output_dim, "imbalance with level < 0", "output_dim")
         return initializations.Imbalance(_f(self.level))
+
+
+def _need_regression(problem, what: str) -> None:
+    # These inits are defined by the SVD of a regression design (the row space of X).
+    if not isinstance(problem, problems.Regression):
+        raise SpecError("init.kind", f"'{what}' is defined for regression problems only",
+                        "use the 'gaussian' or 'balanced' init")
 
 
 def _need_width(model, minimum: int, what: str, name: str) -> None:
@@ -178,10 +229,19 @@ class GradientFlowSpec(_StopFields):
     atol: PositiveFloat = 1e-12
     solver: Literal["tsit5", "dopri5", "dopri8"] = "tsit5"
     max_steps: PositiveInt = 1_000_000
+    clock: Literal["linear", "log"] = Field("linear", description="'log': integrate in s = log(1+t) (tiny losses)")
 
     def build(self):
         return dynamics.GradientFlow(_f(self.t_max), _f(self.stop_loss), _f(self.rtol), _f(self.atol),
-                                     self.solver, self.max_steps)
+                                     self.solver, self.max_steps, self.clock)
+
+
+class ModifiedGradientFlowSpec(GradientFlowSpec):
+    kind: Literal["modified_gradient_flow"]
+    step: PositiveFloat = Field(description="h in the modified loss L + (h/4)‖∇L‖² (the GD step it models)")
+
+    def build(self):
+        return dynamics.ModifiedGradientFlow(super().build(), _f(self.step))
 
 
 class GradientDescentSpec(_StopFields):
@@ -203,7 +263,8 @@ class SGDSpec(_StopFields):
         return dynamics.SGD(_f(self.lr), _f(self.t_max), _f(self.stop_loss), self.batch_size, self.max_steps)
 
 
-DynamicsSpec = Annotated[Union[GradientFlowSpec, GradientDescentSpec, SGDSpec], Field(discriminator="kind")]
+DynamicsSpec = Annotated[Union[GradientFlowSpec, GradientDescentSpec, SGDSpec, ModifiedGradientFlowSpec],
+                         Field(discriminator="kind")]
 
 
 # --- observe, sweep, whole spec --------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Models: parametrizations with a common interface."""
 
 from ._base import AbstractModel
+from .linear import Linear
 from .two_layer_linear import TwoLayerLinear
 
-__all__ = ["AbstractModel", "TwoLayerLinear"]
+__all__ = ["AbstractModel", "Linear", "TwoLayerLinear"]

@@ -1,0 +1,158 @@
+r"""Max-margin predictions for exponential-tailed losses on separable data.
+
+Soudry, Hoffer, Nacson, Gunasekar, Srebro (2018), *The implicit bias of gradient descent on
+separable data* (arXiv:1710.10345); Lyu & Li (2020), arXiv:1906.05890. Labels are folded into
+the inputs, :math:`z_n = y_n x_n` (rows of Z); time is gradient-flow time t (GD after k steps
+of size η is at t = kη).
+
+- Hard-margin SVM :math:`\hat w = \arg\min\{\lVert w\rVert^2 : Zw \ge 1\}` with dual variables
+  :math:`a \ge 0`, :math:`\hat w = Z^\top a`, :math:`a_n > 0` only on support vectors S.
+- Linear model, GF or GD with a stable step: :math:`w(t) = \hat w\log t + \tilde w + o(1)` with
+  :math:`\exp(-z_n^\top\tilde w) = a_n` on S. In iterations k = t/η this is Soudry et al.'s
+  :math:`\eta\exp(-z_n^\top\tilde w_k) = a_n` with :math:`\tilde w_k = \tilde w + \hat w\log\eta`:
+  one correction for GF and every stable GD step. Hence :math:`t\,L(t)\to\sum_S a_n =
+  \lVert\hat w\rVert^2` (i.e. :math:`k\,L \to \lVert\hat w\rVert^2/\eta`).
+- ℓ1 max-margin :math:`\arg\min\{\lVert w\rVert_1 : Zw\ge 1\}` (LP), the limit of steepest
+  descent in ℓ1 and of small-init diagonal networks.
+- Smoothed margin :math:`\ell^{-1}(L)/\lVert\theta\rVert^k` of a k-homogeneous model.
+
+Solvers: the SVM is a least-distance program, solved exactly by Lawson & Hanson's reduction to
+non-negative least squares (``scipy.optimize.nnls``, an active-set method) and polished on its
+active set; separability and the ℓ1 problem are LPs solved by HiGHS (``scipy.optimize.linprog``).
+All run on the host (NumPy), once per data set.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.optimize import linprog, nnls
+
+from ..errors import SpecError
+
+#: Margins below this (relative to max|Z|) count as "not separable": the LP solves to ~1e-12.
+SEPARABILITY_TOL = 1e-9
+
+
+def separability_margin(Z: np.ndarray) -> float:
+    r""":math:`\gamma^* = \max\{\min_n z_n^\top w : \lVert w\rVert_\infty \le 1\}` (HiGHS LP).
+
+    Positive iff the data are strictly separable by a hyperplane through the origin."""
+    Z = np.asarray(Z, float)
+    N, n = Z.shape
+    # Variables (w, γ): maximize γ subject to γ − z_nᵀw ≤ 0, |w_i| ≤ 1.
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    A = np.hstack([-Z, np.ones((N, 1))])
+    res = linprog(c, A_ub=A, b_ub=np.zeros(N), bounds=[(-1, 1)] * n + [(None, None)], method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"separability LP failed: {res.message}")
+    return float(res.x[-1])
+
+
+def require_separable(Z: np.ndarray, field: str = "problem.data") -> float:
+    """Raise :class:`SpecError` (with the LP's margin) unless Z is strictly separable; return γ*."""
+    gamma = separability_margin(Z)
+    if gamma <= SEPARABILITY_TOL * max(1.0, float(np.abs(Z).max())):
+        raise SpecError(field, f"the data are not linearly separable through the origin (the LP's best "
+                               f"margin max_(‖w‖∞≤1) min_n y_n x_nᵀw is {gamma + 0.0:.3g}), so there is no max-margin "
+                               "solution", "use separable data (data = 'separable'), or a claim/observable that "
+                                           "does not need a max-margin solution")
+    return gamma
+
+
+class MaxMargin(NamedTuple):
+    r"""The hard-margin SVM: ``w`` = :math:`\hat w`, ``dual`` = a (N,), ``support`` = the
+    mask :math:`a_n > 0`; the geometric margin is :math:`1/\lVert\hat w\rVert`."""
+
+    w: np.ndarray
+    dual: np.ndarray
+    support: np.ndarray
+
+    @property
+    def margin(self) -> float:
+        return 1.0 / float(np.linalg.norm(self.w))
+
+
+def hard_margin_svm(Z: np.ndarray, field: str = "problem.data") -> MaxMargin:
+    r"""Solve :math:`\min\tfrac12\lVert w\rVert^2` s.t. :math:`Zw \ge 1` and its dual.
+
+    Lawson–Hanson: with :math:`E = [Z^\top; \mathbf 1^\top]` and :math:`f = e_{n+1}`, the NNLS
+    solution u of :math:`\min_{u\ge0}\lVert Eu - f\rVert` has residual r with
+    :math:`r_{n+1} < 0` when Z is separable, and then :math:`a = u/(-r_{n+1})`,
+    :math:`\hat w = Z^\top a`. The active set S is then polished: :math:`Z_SZ_S^\top a_S = 1`,
+    :math:`\hat w = Z_S^\top a_S`, which makes every support margin 1 to rounding.
+    """
+    Z = np.asarray(Z, float)
+    require_separable(Z, field)
+    N, n = Z.shape
+    E = np.vstack([Z.T, np.ones((1, N))])
+    f = np.zeros(n + 1)
+    f[-1] = 1.0
+    u, _ = nnls(E, f, maxiter=50 * (N + n))
+    r = E @ u - f
+    a = u / -r[-1]
+    support = a > 1e-10 * a.max()
+    polished = np.zeros(N)
+    polished[support] = np.linalg.lstsq(Z[support] @ Z[support].T, np.ones(support.sum()), rcond=None)[0]
+    # Keep the polish only if it stays a KKT point (it does unless S was misidentified).
+    w = Z.T @ polished
+    if np.all(polished[support] > 0) and np.all(Z @ w >= 1 - 1e-9):
+        a = polished
+    return MaxMargin(w=Z.T @ a, dual=a, support=support)
+
+
+def finite_time_correction(Z: np.ndarray, svm: MaxMargin) -> np.ndarray:
+    r""":math:`\tilde w` with :math:`z_n^\top\tilde w = -\log a_n` on the support vectors.
+
+    It is unique when the support vectors span :math:`\mathbb R^n` (generic when |S| = n);
+    otherwise the part of :math:`\tilde w` orthogonal to them depends on the initialization
+    and on the other samples, and this raises.
+    """
+    Z = np.asarray(Z, float)
+    Zs = Z[svm.support]
+    if np.linalg.matrix_rank(Zs) < Z.shape[1]:
+        raise ValueError(f"the {Zs.shape[0]} support vectors span fewer than {Z.shape[1]} dimensions, so w̃ is not "
+                         "determined by them; use data whose support vectors span the input space")
+    return np.linalg.lstsq(Zs, -np.log(svm.dual[svm.support]), rcond=None)[0]
+
+
+def predicted_weights(t: np.ndarray, svm: MaxMargin, w_tilde: np.ndarray) -> np.ndarray:
+    r""":math:`\hat w\log t + \tilde w` at each GF time t (rows)."""
+    return np.log(np.asarray(t, float))[:, None] * svm.w[None, :] + w_tilde[None, :]
+
+
+def angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle (radians) between the rows of ``a`` and the vector ``b``, accurate for tiny angles."""
+    a = np.atleast_2d(a)
+    ua = a / np.linalg.norm(a, axis=1, keepdims=True)
+    ub = b / np.linalg.norm(b)
+    # 2·atan2(‖u−v‖, ‖u+v‖) keeps full precision where arccos(u·v) loses half the digits.
+    return 2 * np.arctan2(np.linalg.norm(ua - ub, axis=1), np.linalg.norm(ua + ub, axis=1))
+
+
+def predicted_angle(t: np.ndarray, svm: MaxMargin, w_tilde: np.ndarray) -> np.ndarray:
+    r"""Angle between :math:`\hat w\log t + \tilde w` and :math:`\hat w`: the finite-t angle of
+    w(t) to the SVM direction, up to :math:`o(1/\log t)`. It decays like :math:`1/\log t`."""
+    return angle(predicted_weights(t, svm, w_tilde), svm.w)
+
+
+def loss_time_limit(svm: MaxMargin) -> float:
+    r""":math:`\lim_t t\,L(w(t)) = \sum_S a_n = \lVert\hat w\rVert^2` (GF time)."""
+    return float(svm.w @ svm.w)
+
+
+def l1_max_margin(Z: np.ndarray, field: str = "problem.data") -> np.ndarray:
+    r""":math:`\arg\min\{\lVert w\rVert_1 : Zw \ge 1\}` (HiGHS LP on :math:`w = p - q`, p, q ≥ 0)."""
+    Z = np.asarray(Z, float)
+    require_separable(Z, field)
+    N, n = Z.shape
+    res = linprog(np.ones(2 * n), A_ub=np.hstack([-Z, Z]), b_ub=-np.ones(N), bounds=[(0, None)] * (2 * n),
+                  method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"ℓ1 max-margin LP failed: {res.message}")
+    return res.x[:n] - res.x[n:]
+
+
+__all__ = ["MaxMargin", "angle", "finite_time_correction", "hard_margin_svm", "l1_max_margin",
+           "loss_time_limit", "predicted_angle", "predicted_weights", "require_separable",
+           "separability_margin"]
