@@ -18,7 +18,7 @@ from ._claim import Claim, register
 SOUDRY = "Soudry et al. 2018"
 
 
-def _spec(data: dict, model: dict, dynamics: dict, quantities: list[str], *, n_times=17, t_min=1.0,
+def classification_spec(data: dict, model: dict, dynamics: dict, quantities: list[str], *, n_times=17, t_min=1.0,
           sweep=None) -> dict:
     return {"name": "claim",
             "problem": {"kind": "classification", **data},
@@ -27,11 +27,11 @@ def _spec(data: dict, model: dict, dynamics: dict, quantities: list[str], *, n_t
             "sweep": sweep or {}}
 
 
-def _log_gf(t_max: float, rtol: float = 1e-12, atol: float = 1e-14) -> dict:
+def log_time_gf(t_max: float, rtol: float = 1e-12, atol: float = 1e-14) -> dict:
     return {"kind": "gradient_flow", "t_max": t_max, "clock": "log", "rtol": rtol, "atol": atol}
 
 
-def _folded(spec: dict) -> np.ndarray:
+def folded_data(spec: dict) -> np.ndarray:
     """The claim's data (cached: the arrays the run used), labels folded in."""
     return np.asarray(validate_spec(spec).problem.build(Path(".")).folded())
 
@@ -41,7 +41,7 @@ LINEAR = {"kind": "linear"}
 THETA_BRANCH = {"loss": "exponential", "n_samples": 12, "input_dim": 2, "margin": 0.2, "data_seed": 0}
 LAMBDA_BRANCH = {"loss": "exponential", "n_samples": 8, "input_dim": 2, "margin": 0.5, "data_seed": 5}
 PATH_QUANTITIES = ["loss", "distance_to_max_margin_path", "angle_to_max_margin", "predicted_angle_to_max_margin"]
-PATH_RUNS = {name: _spec(data, LINEAR, _log_gf(1e40), PATH_QUANTITIES)
+PATH_RUNS = {name: classification_spec(data, LINEAR, log_time_gf(1e40), PATH_QUANTITIES)
              for name, data in (("theta_branch", THETA_BRANCH), ("lambda_branch", LAMBDA_BRANCH))}
 #: Residuals are fitted where they are resolved (≫ rtol·‖w‖) and already small (linear regime).
 RESIDUAL_WINDOW = (1e-8, 1e-2)
@@ -50,7 +50,7 @@ RESIDUAL_WINDOW = (1e-8, 1e-2)
 def _measure_residual(results):
     worst, detail = 0.0, {}
     for name, ds in results.items():
-        Z = _folded(PATH_RUNS[name])
+        Z = folded_data(PATH_RUNS[name])
         mu = mm.residual_decay_exponent(Z, mm.hard_margin_svm(Z))
         t, r = ds["time"].values, ds["distance_to_max_margin_path"].values
         keep = (t > 0) & (r > RESIDUAL_WINDOW[0]) & (r < RESIDUAL_WINDOW[1])
@@ -82,13 +82,13 @@ register(Claim(
 #: μ = θ₂ − 1 = 0.766: the limit is approached fast enough to see the rate by t = 10⁴ with GD.
 FAST = {"n_samples": 12, "input_dim": 2, "margin": 0.2, "data_seed": 9}
 LIMIT_QUANTITIES = ["loss", "t_times_loss", "distance_to_max_margin_path"]
-GF_LIMIT_RUN = _spec({"loss": "exponential", **FAST}, LINEAR, _log_gf(1e40), LIMIT_QUANTITIES, n_times=9)
-GD_LIMIT_RUN = _spec({"loss": "logistic", **FAST}, LINEAR, {"kind": "gradient_descent", "lr": 0.5, "t_max": 1e4},
+GF_LIMIT_RUN = classification_spec({"loss": "exponential", **FAST}, LINEAR, log_time_gf(1e40), LIMIT_QUANTITIES, n_times=9)
+GD_LIMIT_RUN = classification_spec({"loss": "logistic", **FAST}, LINEAR, {"kind": "gradient_descent", "lr": 0.5, "t_max": 1e4},
                      LIMIT_QUANTITIES, n_times=13)
 
 
 def _relative_limit_error(ds, spec):
-    svm = mm.hard_margin_svm(_folded(spec))
+    svm = mm.hard_margin_svm(folded_data(spec))
     return np.abs(ds["t_times_loss"].values / mm.loss_time_limit(svm) - 1), svm
 
 
@@ -115,7 +115,7 @@ def _measure_limit_rate_gd(results):
     t, residual = ds["time"].values, ds["distance_to_max_margin_path"].values
     window = (t > 0) & (residual < 0.2)
     slope = np.polyfit(np.log(t[window]), np.log(error[window]), 1)[0]
-    mu = mm.residual_decay_exponent(_folded(GD_LIMIT_RUN), svm, "logistic")
+    mu = mm.residual_decay_exponent(folded_data(GD_LIMIT_RUN), svm, "logistic")
     return slope, -mu, 0.05, {"mu": mu, "points": int(window.sum()), "relative_error_end": float(error[-1]),
                               "t_L_end": float(ds["t_times_loss"][-1]), "w_hat_sq": mm.loss_time_limit(svm)}
 
@@ -134,7 +134,7 @@ register(Claim(
 # --- two-layer linear network: layers align, predictor → SVM, smoothed margin increases ------
 
 TWO_LAYER = {"kind": "two_layer_linear", "width": 4}
-HOMOGENEOUS_RUN = _spec({"loss": "exponential", **FAST}, TWO_LAYER, _log_gf(1e30),
+HOMOGENEOUS_RUN = classification_spec({"loss": "exponential", **FAST}, TWO_LAYER, log_time_gf(1e30),
                         ["loss", "smoothed_margin", "normalized_margin", "angle_to_max_margin", "layer_alignment"],
                         n_times=31)
 
@@ -145,7 +145,7 @@ def _measure_smoothed(results):
     late = loss < 1.0  # Lyu & Li: for the exponential loss, once L < ℓ(0) = 1 (all margins > 0)
     values = smoothed[late]
     worst_drop = float(np.max((values[:-1] - values[1:]) / np.abs(values[1:])))
-    svm = mm.hard_margin_svm(_folded(HOMOGENEOUS_RUN))
+    svm = mm.hard_margin_svm(folded_data(HOMOGENEOUS_RUN))
     return worst_drop, 0.0, 1e-9, {
         "records_after_L_below_1": int(late.sum()), "smoothed_margin_end": float(smoothed[-1]),
         "normalized_margin_end": float(ds["normalized_margin"].values[-1]),
