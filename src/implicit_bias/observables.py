@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
+import jax.flatten_util
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PyTree
 
@@ -153,6 +154,18 @@ register(Observable(
     "null_space_offset", "‖U₂Vᵀ‖_F: the distance to min-norm that remains at zero loss",
     lambda ctx, p, t: lin.null_space_offset(p, ctx.once(_svd)),
     models=(TwoLayerLinear,), problems=(Regression,), overlay_on="distance_to_min_norm"))
+
+
+# --- GD versus gradient flow (Elkabetz & Cohen 2021) ----------------------------------------
+
+def _sharpness(ctx, params, t):
+    flat, unravel = jax.flatten_util.ravel_pytree(params)
+    return jnp.linalg.eigvalsh(jax.hessian(lambda x: ctx.objective.loss(unravel(x)))(flat))[-1]
+
+
+register(Observable(
+    "sharpness", "λ_max(∇²L(θ)), the largest Hessian eigenvalue (GD is stable near a minimum iff η < 2/λ_max)",
+    _sharpness))
 
 
 # --- classification: margins and max-margin directions (Soudry et al. 2018; Lyu & Li 2020) ---

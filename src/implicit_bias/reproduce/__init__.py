@@ -9,13 +9,14 @@ key numbers. ``quick=True`` shrinks every size so the whole paper runs in well u
 from collections.abc import Callable
 from pathlib import Path
 
-from . import barrett2021, min2021, soudry2018
+from . import barrett2021, elkabetz2021, min2021, soudry2018
 
 #: Paper name (as typed after ``reproduce``) → its ``reproduce(out, quick)``.
 PAPERS: dict[str, Callable[[Path, bool], dict]] = {
     "min2021": min2021.reproduce,
     "soudry2018": soudry2018.reproduce,
     "barrett2021": barrett2021.reproduce,
+    "elkabetz2021": elkabetz2021.reproduce,
 }
 
-__all__ = ["PAPERS", "barrett2021", "min2021", "soudry2018"]
+__all__ = ["PAPERS", "barrett2021", "elkabetz2021", "min2021", "soudry2018"]
