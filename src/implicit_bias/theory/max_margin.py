@@ -49,14 +49,30 @@ def separability_margin(Z: np.ndarray) -> float:
     return float(res.x[-1])
 
 
+def hinge_violation(Z: np.ndarray) -> tuple[float, int]:
+    r""":math:`\min_w \sum_n \max(0, 1 - z_n^\top w)` (HiGHS LP) and how many samples violate
+    the margin at that optimum: zero iff Z is separable, and a measure of how far it is if not."""
+    Z = np.asarray(Z, float)
+    N, n = Z.shape
+    # Variables (w, ξ): minimize Σξ subject to −z_nᵀw − ξ_n ≤ −1, ξ ≥ 0.
+    res = linprog(np.concatenate([np.zeros(n), np.ones(N)]), A_ub=np.hstack([-Z, -np.eye(N)]), b_ub=-np.ones(N),
+                  bounds=[(None, None)] * n + [(0, None)] * N, method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"hinge LP failed: {res.message}")
+    return float(res.fun), int(np.sum(res.x[n:] > 1e-9))
+
+
 def require_separable(Z: np.ndarray, field: str = "problem.data") -> float:
-    """Raise :class:`SpecError` (with the LP's margin) unless Z is strictly separable; return γ*."""
+    """Raise :class:`SpecError` (with what the LPs found) unless Z is strictly separable; return γ*."""
     gamma = separability_margin(Z)
     if gamma <= SEPARABILITY_TOL * max(1.0, float(np.abs(Z).max())):
-        raise SpecError(field, f"the data are not linearly separable through the origin (the LP's best "
-                               f"margin max_(‖w‖∞≤1) min_n y_n x_nᵀw is {gamma + 0.0:.3g}), so there is no max-margin "
-                               "solution", "use separable data (data = 'separable'), or a claim/observable that "
-                                           "does not need a max-margin solution")
+        violation, count = hinge_violation(Z)
+        raise SpecError(field, f"the data are not linearly separable through the origin: the LP's best margin "
+                               f"max_(‖w‖∞≤1) min_n y_n x_nᵀw is {gamma + 0.0:.3g}, and the least total hinge "
+                               f"violation min_w Σ max(0, 1 − y_n x_nᵀw) is {violation:.4g} ({count} samples "
+                               "inside the margin), so there is no max-margin solution",
+                        "use separable data (data = 'separable'), or a claim/observable that does not need a "
+                        "max-margin solution")
     return gamma
 
 
@@ -137,7 +153,8 @@ def predicted_angle(t: np.ndarray, svm: MaxMargin, w_tilde: np.ndarray) -> np.nd
 
 
 def residual_decay_exponent(Z: np.ndarray, svm: MaxMargin, loss: str = "exponential") -> float:
-    r"""μ in :math:`\lVert w(t) - \hat w\log t - 	ilde wVert = O(t^{-\mu})` (derived here).
+    r"""μ in :math:`\lVert w(t) - \hat w\log t - 	ilde w
+Vert = O(t^{-\mu})` (derived here).
 
     With :math:`w = \hat w\log t + 	ilde w + r` and s = log t, exact GF gives
     :math:`dr/ds = \sum_S a_nz_n(e^{-z_n^	op r} - 1) + \sum_{n
@@ -174,6 +191,6 @@ def l1_max_margin(Z: np.ndarray, field: str = "problem.data") -> np.ndarray:
     return res.x[:n] - res.x[n:]
 
 
-__all__ = ["MaxMargin", "angle", "finite_time_correction", "hard_margin_svm", "l1_max_margin",
+__all__ = ["MaxMargin", "angle", "finite_time_correction", "hard_margin_svm", "hinge_violation", "l1_max_margin",
            "loss_time_limit", "predicted_angle", "residual_decay_exponent", "predicted_weights", "require_separable",
            "separability_margin"]
