@@ -14,7 +14,10 @@ of size η is at t = kη).
   \lVert\hat w\rVert^2` (i.e. :math:`k\,L \to \lVert\hat w\rVert^2/\eta`).
 - ℓ1 max-margin :math:`\arg\min\{\lVert w\rVert_1 : Zw\ge 1\}` (LP), the limit of steepest
   descent in ℓ1 and of small-init diagonal networks.
-- Smoothed margin :math:`\ell^{-1}(L)/\lVert\theta\rVert^k` of a k-homogeneous model.
+- Smoothed margin :math:`\ell^{-1}(L)/\lVert\theta\rVert^k` of a k-homogeneous model (computed in
+  log space by :func:`implicit_bias.problems.classification.inverse_loss`; observable
+  ``smoothed_margin``). The finite-t angle of :math:`\hat w\log t + \tilde w` to
+  :math:`\hat w` is the observable ``predicted_angle_to_max_margin``.
 
 Solvers: the SVM is a least-distance program, solved exactly by Lawson & Hanson's reduction to
 non-negative least squares (``scipy.optimize.nnls``, an active-set method) and polished on its
@@ -132,26 +135,6 @@ def finite_time_correction(Z: np.ndarray, svm: MaxMargin) -> np.ndarray:
     return np.linalg.lstsq(Zs, -np.log(svm.dual[svm.support]), rcond=None)[0]
 
 
-def predicted_weights(t: np.ndarray, svm: MaxMargin, w_tilde: np.ndarray) -> np.ndarray:
-    r""":math:`\hat w\log t + \tilde w` at each GF time t (rows)."""
-    return np.log(np.asarray(t, float))[:, None] * svm.w[None, :] + w_tilde[None, :]
-
-
-def angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Angle (radians) between the rows of ``a`` and the vector ``b``, accurate for tiny angles."""
-    a = np.atleast_2d(a)
-    ua = a / np.linalg.norm(a, axis=1, keepdims=True)
-    ub = b / np.linalg.norm(b)
-    # 2·atan2(‖u−v‖, ‖u+v‖) keeps full precision where arccos(u·v) loses half the digits.
-    return 2 * np.arctan2(np.linalg.norm(ua - ub, axis=1), np.linalg.norm(ua + ub, axis=1))
-
-
-def predicted_angle(t: np.ndarray, svm: MaxMargin, w_tilde: np.ndarray) -> np.ndarray:
-    r"""Angle between :math:`\hat w\log t + \tilde w` and :math:`\hat w`: the finite-t angle of
-    w(t) to the SVM direction, up to :math:`o(1/\log t)`. It decays like :math:`1/\log t`."""
-    return angle(predicted_weights(t, svm, w_tilde), svm.w)
-
-
 def residual_decay_exponent(Z: np.ndarray, svm: MaxMargin, loss: str = "exponential") -> float:
     r"""μ in :math:`\lVert w(t) - \hat w\log t - 	ilde w
 Vert = O(t^{-\mu})` (derived here).
@@ -191,6 +174,5 @@ def l1_max_margin(Z: np.ndarray, field: str = "problem.data") -> np.ndarray:
     return res.x[:n] - res.x[n:]
 
 
-__all__ = ["MaxMargin", "angle", "finite_time_correction", "hard_margin_svm", "hinge_violation", "l1_max_margin",
-           "loss_time_limit", "predicted_angle", "residual_decay_exponent", "predicted_weights", "require_separable",
-           "separability_margin"]
+__all__ = ["MaxMargin", "finite_time_correction", "hard_margin_svm", "hinge_violation", "l1_max_margin",
+           "loss_time_limit", "require_separable", "residual_decay_exponent", "separability_margin"]
