@@ -94,10 +94,10 @@ def small_flow():
 STOP = 1e-16
 
 
-def _flow(small_flow, time_change, t_max, alpha=0.05):
+def _flow(small_flow, clock, t_max, alpha=0.05):
     problem, model, objective = small_flow
     params0 = DiagonalScale(jnp.asarray(alpha))(jax.random.key(0), model, problem)
-    gf = GradientFlow(*(jnp.asarray(x) for x in (t_max, STOP, 1e-11, 1e-13)), time_change=time_change)
+    gf = GradientFlow(*(jnp.asarray(x) for x in (t_max, STOP, 1e-11, 1e-13)), clock=clock)
     times = jnp.linspace(0.0, 20.0, 5)
     return gf.solve(objective, params0, jax.random.key(0), times, lambda p, t: {"loss": objective.loss(p)})
 
@@ -168,4 +168,4 @@ def test_reproduce_quick_writes_figures_and_numbers(paper, figure, tmp_path):
 def test_example_spec_validates():
     from implicit_bias import load_spec
     spec, _ = load_spec(Path(__file__).parent.parent / "examples" / "diagonal-kernel-rich.toml")
-    assert spec.model.kind == "diagonal_linear" and spec.dynamics.time_change == "loss"
+    assert spec.model.kind == "diagonal_linear" and spec.dynamics.clock == "loss"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import jax
+import jax.flatten_util
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PyTree
 
@@ -48,6 +49,9 @@ class Observable:
     models: tuple[type[AbstractModel], ...] = (AbstractModel,)
     problems: tuple[type[AbstractProblem], ...] = (AbstractProblem,)
     overlay_on: str | None = None
+    #: ``validate(model, problem)`` raises :class:`SpecError` when this run's data or model
+    #: cannot define it (e.g. a max-margin direction of non-separable data); run at build time.
+    validate: Callable[[AbstractModel, AbstractProblem], None] | None = None
 
     def applies_to(self, model: type, problem: type) -> bool:
         return issubclass(model, self.models) and issubclass(problem, self.problems)
@@ -59,6 +63,13 @@ REGISTRY: dict[str, Observable] = {}
 def register(observable: Observable) -> Observable:
     REGISTRY[observable.name] = observable
     return observable
+
+
+def validate_observables(names: tuple[str, ...], model: AbstractModel, problem: AbstractProblem) -> None:
+    """Run each named observable's ``validate`` on this run's model and data (at build time)."""
+    for name in names:
+        if REGISTRY[name].validate is not None:
+            REGISTRY[name].validate(model, problem)
 
 
 def make_observer(names: tuple[str, ...], objective: Objective, params0: PyTree):
@@ -169,3 +180,20 @@ register(Observable(
 register(Observable(
     "scale_shrinkage_spread", "max/min − 1 of α∞/α over coordinates (0: one effective scale for all)",
     lambda ctx, p, t: jnp.max(_shrinkage(ctx, p)) / jnp.min(_shrinkage(ctx, p)) - 1, models=(DiagonalLinear,)))
+
+
+# --- GD versus gradient flow (Elkabetz & Cohen 2021) ----------------------------------------
+
+def _sharpness(ctx, params, t):
+    flat, unravel = jax.flatten_util.ravel_pytree(params)
+    return jnp.linalg.eigvalsh(jax.hessian(lambda x: ctx.objective.loss(unravel(x)))(flat))[-1]
+
+
+register(Observable(
+    "sharpness", "λ_max(∇²L(θ)), the largest Hessian eigenvalue (GD is stable near a minimum iff η < 2/λ_max)",
+    _sharpness))
+
+
+# --- classification: margins and max-margin directions (Soudry et al. 2018; Lyu & Li 2020) ---
+# Separate module: the block is large; imported here so the registry holds it.
+from . import observables_margin  # noqa: E402, F401

@@ -73,7 +73,34 @@ def _build_regression(spec_json: str, base_dir: str, given: frozenset[str]) -> p
     return problem
 
 
-ProblemSpec = Annotated[Union[RegressionSpec], Field(discriminator="kind")]
+class ClassificationSpec(_Section):
+    kind: Literal["classification"]
+    loss: Literal["logistic", "exponential"] = "logistic"
+    n_samples: PositiveInt = 20
+    input_dim: PositiveInt = 2
+    data: Literal["separable"] | DataFile = "separable"
+    margin: PositiveFloat = Field(0.1, description="separable data: every y·uᵀx ≥ margin for a unit teacher u")
+    data_seed: NonNegativeInt = 0
+
+    def build(self, base_dir: Path) -> problems.Classification:
+        return _build_classification(self.model_dump_json(), str(base_dir), frozenset(self.model_fields_set))
+
+
+@lru_cache(maxsize=64)
+def _build_classification(spec_json: str, base_dir: str, given: frozenset[str]) -> problems.Classification:
+    s = ClassificationSpec.model_validate_json(spec_json)
+    if s.data == "separable":
+        return problems.separable_classification(s.n_samples, s.input_dim, margin=s.margin, loss=s.loss,
+                                                 seed=s.data_seed)
+    problem = problems.load_classification(Path(base_dir) / s.data.file, s.loss)
+    for name, got in (("n_samples", problem.X.shape[0]), ("input_dim", problem.X.shape[1])):
+        if name in given and getattr(s, name) != got:
+            raise SpecError(f"problem.{name}", f"is {getattr(s, name)} but the data file has {got}",
+                            f"remove problem.{name} (it is read from the file) or fix it")
+    return problem
+
+
+ProblemSpec = Annotated[Union[RegressionSpec, ClassificationSpec], Field(discriminator="kind")]
 
 
 # --- model -----------------------------------------------------------------------------------
@@ -82,8 +109,22 @@ class TwoLayerLinearSpec(_Section):
     kind: Literal["two_layer_linear"]
     width: PositiveInt
 
-    def build(self, problem: problems.Regression) -> models.TwoLayerLinear:
-        return models.TwoLayerLinear(problem.X.shape[1], problem.Y.shape[1], self.width)
+    def build(self, problem: problems.AbstractProblem) -> models.TwoLayerLinear:
+        return models.TwoLayerLinear(*_dims(problem), self.width)
+
+
+class LinearSpec(_Section):
+    kind: Literal["linear"]
+
+    def build(self, problem: problems.AbstractProblem) -> models.Linear:
+        return models.Linear(*_dims(problem))
+
+
+def _dims(problem: problems.AbstractProblem) -> tuple[int, int]:
+    """(input, output) dimensions a model needs for ``problem``: classification has one output."""
+    if isinstance(problem, problems.Classification):
+        return problem.X.shape[1], 1
+    return problem.X.shape[1], problem.Y.shape[1]
 
 
 class DiagonalLinearSpec(_Section):
@@ -91,17 +132,18 @@ class DiagonalLinearSpec(_Section):
     depth: int = Field(2, ge=2, description="D in β = u^D − v^D (2 for 'product')")
     parametrization: Literal["difference", "product"] = "difference"
 
-    def build(self, problem: problems.Regression) -> models.DiagonalLinear:
+    def build(self, problem: problems.AbstractProblem) -> models.DiagonalLinear:
         if self.parametrization == "product" and self.depth != 2:
             raise SpecError("model.depth", f"the product parametrization u⊙v has depth 2, got {self.depth}",
                             "set depth = 2, or parametrization = 'difference' for depth D")
-        if problem.Y.shape[1] != 1:
-            raise SpecError("problem.output_dim", f"a diagonal network has one output, the data have {problem.Y.shape[1]}",
+        input_dim, output_dim = _dims(problem)
+        if output_dim != 1:
+            raise SpecError("problem.output_dim", f"a diagonal network has one output, the data have {output_dim}",
                             "set problem.output_dim = 1 (or give y as a vector)")
-        return models.DiagonalLinear(problem.X.shape[1], self.depth, self.parametrization)
+        return models.DiagonalLinear(input_dim, self.depth, self.parametrization)
 
 
-ModelSpec = Annotated[Union[TwoLayerLinearSpec, DiagonalLinearSpec], Field(discriminator="kind")]
+ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec, DiagonalLinearSpec], Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -142,6 +184,7 @@ class ZeroImbalanceSpec(_GaussianFields):
 
     def build(self, model, problem):
         _need_factors(model, "zero_imbalance")
+        _need_regression(problem, "zero_imbalance")
         _need_width(model, model.output_dim, "zero_imbalance", "output_dim")
         if problem.rank < model.output_dim:
             raise SpecError("init.kind", f"zero_imbalance needs rank X ≥ output_dim, got {problem.rank}",
@@ -154,6 +197,7 @@ class InvariantSetSpec(_GaussianFields):
 
     def build(self, model, problem):
         _need_factors(model, "invariant_set")
+        _need_regression(problem, "invariant_set")
         return initializations.InvariantSet(self.gaussian())
 
 
@@ -170,6 +214,7 @@ class ImbalanceSpec(_Section):
 
     def build(self, model, problem):
         _need_factors(model, "imbalance")
+        _need_regression(problem, "imbalance")
         if self.level > 0:
             _need_width(model, problem.rank, "imbalance with level > 0", "rank X")
         else:
@@ -182,6 +227,13 @@ def _need_factors(model, kind: str) -> None:
     if not isinstance(model, models.TwoLayerLinear):
         raise SpecError("init.kind", f"'{kind}' initializes two_layer_linear models only",
                         "use 'gaussian' (or the model's own init, e.g. 'diagonal_scale')")
+
+
+def _need_regression(problem, what: str) -> None:
+    # These inits are defined by the SVD of a regression design (the row space of X).
+    if not isinstance(problem, problems.Regression):
+        raise SpecError("init.kind", f"'{what}' is defined for regression problems only",
+                        "use the 'gaussian' or 'balanced' init")
 
 
 def _need_width(model, minimum: int, what: str, name: str) -> None:
@@ -219,12 +271,21 @@ class GradientFlowSpec(_StopFields):
     atol: PositiveFloat = 1e-12
     solver: Literal["tsit5", "dopri5", "dopri8"] = "tsit5"
     max_steps: PositiveInt = 1_000_000
-    time_change: Literal["none", "loss"] = Field(
-        "none", description="'loss': same path in the clock τ = log(L(0)/L), where only the limit matters")
+    clock: Literal["linear", "log", "loss"] = Field(
+        "linear", description="'log': integrate in s = log(1+t) (tiny losses); 'loss': in τ = log(L(0)/L), "
+                              "where only the limit matters (times are then τ)")
 
     def build(self):
         return dynamics.GradientFlow(_f(self.t_max), _f(self.stop_loss), _f(self.rtol), _f(self.atol),
-                                     self.solver, self.max_steps, self.time_change)
+                                     self.solver, self.max_steps, self.clock)
+
+
+class ModifiedGradientFlowSpec(GradientFlowSpec):
+    kind: Literal["modified_gradient_flow"]
+    step: PositiveFloat = Field(description="h in the modified loss L + (h/4)‖∇L‖² (the GD step it models)")
+
+    def build(self):
+        return dynamics.ModifiedGradientFlow(super().build(), _f(self.step))
 
 
 class GradientDescentSpec(_StopFields):
@@ -246,7 +307,8 @@ class SGDSpec(_StopFields):
         return dynamics.SGD(_f(self.lr), _f(self.t_max), _f(self.stop_loss), self.batch_size, self.max_steps)
 
 
-DynamicsSpec = Annotated[Union[GradientFlowSpec, GradientDescentSpec, SGDSpec], Field(discriminator="kind")]
+DynamicsSpec = Annotated[Union[GradientFlowSpec, GradientDescentSpec, SGDSpec, ModifiedGradientFlowSpec],
+                         Field(discriminator="kind")]
 
 
 # --- observe, sweep, whole spec --------------------------------------------------------------

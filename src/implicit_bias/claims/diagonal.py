@@ -114,7 +114,7 @@ LOG_SCALES = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
 # Only the limits matter here: GF in the loss clock τ = log(L(0)/L) (dynamics.GradientFlow) stops at
 # τ = log(L(0)/stop_loss) ≈ 32 for every α, where GF time grows like a power of 1/α.
 LOG_SPEC = _spec(GAUSSIAN_SPARSE, {"depth": 2},
-                 {**_gf(1e-14, 1e-10), "t_max": 40.0, "time_change": "loss"}, GF_QUANTITIES, {"init.scale": LOG_SCALES})
+                 {**_gf(1e-14, 1e-10), "t_max": 40.0, "clock": "loss"}, GF_QUANTITIES, {"init.scale": LOG_SCALES})
 
 
 def _loglog_slope(scales, values) -> float:

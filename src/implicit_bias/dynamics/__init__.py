@@ -4,7 +4,8 @@ from ._base import (CONVERGED, DIVERGED, MAX_TIME, STATUSES, AbstractDynamics, O
                     Observer, Trajectory)
 from .gradient_descent import GradientDescent
 from .gradient_flow import GradientFlow
+from .modified_flow import ModifiedGradientFlow
 from .sgd import SGD
 
 __all__ = ["AbstractDynamics", "CONVERGED", "DIVERGED", "GradientDescent", "GradientFlow",
-           "MAX_TIME", "Objective", "Observer", "SGD", "STATUSES", "Trajectory"]
+           "MAX_TIME", "ModifiedGradientFlow", "Objective", "Observer", "SGD", "STATUSES", "Trajectory"]

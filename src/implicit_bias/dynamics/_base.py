@@ -32,6 +32,9 @@ class Objective(eqx.Module):
     def loss(self, params: PyTree) -> Float[Array, ""]:
         return self.problem.loss(self.model, params)
 
+    def log_loss(self, params: PyTree) -> Float[Array, ""]:
+        return self.problem.log_loss(self.model, params)
+
     def minibatch_loss(self, params: PyTree, indices: Int[Array, " batch"]) -> Float[Array, ""]:
         return self.problem.minibatch_loss(self.model, params, indices)
 

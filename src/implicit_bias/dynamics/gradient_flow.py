@@ -9,6 +9,7 @@ from jaxtyping import Array, Float, PRNGKeyArray, PyTree
 from ._base import CONVERGED, DIVERGED, MAX_TIME, AbstractDynamics, Objective, Observer, Trajectory
 
 SOLVERS = {"tsit5": diffrax.Tsit5, "dopri5": diffrax.Dopri5, "dopri8": diffrax.Dopri8}
+CLOCKS = ("linear", "log", "loss")
 
 
 class GradientFlow(AbstractDynamics):
@@ -22,13 +23,20 @@ class GradientFlow(AbstractDynamics):
     flow is slow (saddle escape), not stiff — except near the interpolant of a diagonal network,
     whose curvatures span powers of 1/α; tight tolerances (rtol ≤ 1e-10) keep its loss floor low.
 
-    ``time_change = "loss"`` integrates the same path in the loss's own clock
-    :math:`\tau = \log(L(0)/L)`: :math:`d\theta/d\tau = -\frac{L}{\lVert\nabla L\rVert^2}\nabla L`, so
-    :math:`dL/d\tau = -L` and :math:`L(\tau) = L(0)e^{-\tau}` exactly. Time is reparametrized, not the
-    path, so the limit, every conserved quantity and the loss-indexed trajectory are unchanged; only
-    the time axis (records, ``t_max``, ``t_final``) is τ. Use it where only the limit matters: the
-    stop time is known in advance, :math:`\tau = \log(L(0)/\text{stop\_loss})`, however slowly GF
-    approaches (small diagonal-network inits need GF times that grow like a power of 1/α).
+    ``clock`` picks the variable the solver integrates in; each is a reparametrization of time,
+    so the path, its limit and every conserved quantity are those of gradient flow:
+
+    - ``"linear"``: t itself.
+    - ``"log"``: :math:`s = \log(1+t)`, with :math:`d\theta/ds = -e^{s + \log L}\,\nabla\log L`
+      computed from the problem's :meth:`~implicit_bias.problems.AbstractProblem.log_loss`, so
+      losses far below float64's range (10⁻³⁰⁰ and beyond, exponential tails on separable data)
+      stay finite. Records, ``t_max`` and ``t_final`` are still in t.
+    - ``"loss"``: :math:`\tau = \log(L(0)/L)`, with
+      :math:`d\theta/d\tau = -\frac{L}{\lVert\nabla L\rVert^2}\nabla L`, so
+      :math:`L(\tau) = L(0)e^{-\tau}` exactly. Here the time axis (records, ``t_max``,
+      ``t_final``) *is* τ. Use it where only the limit matters: the stop time is known in
+      advance, :math:`\tau = \log(L(0)/\text{stop\_loss})`, however slowly GF approaches (small
+      diagonal-network inits need GF times that grow like a power of 1/α).
     """
 
     t_max: Float[Array, ""]
@@ -37,26 +45,37 @@ class GradientFlow(AbstractDynamics):
     atol: Float[Array, ""]
     solver: str = eqx.field(static=True, default="tsit5")
     max_steps: int = eqx.field(static=True, default=1_000_000)
-    time_change: str = eqx.field(static=True, default="none")
+    clock: str = eqx.field(static=True, default="linear")
+
+    def __check_init__(self):
+        if self.clock not in CLOCKS:
+            raise ValueError(f"clock must be one of {CLOCKS}, got {self.clock!r}")
 
     def solve(self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
         del key  # deterministic
-        term = diffrax.ODETerm(lambda t, y, args: self._velocity(objective, y))
-        event = diffrax.Event(lambda t, y, args, **kwargs: objective.loss(y) < self.stop_loss)
+        log_clock = self.clock == "log"
+        to_clock = jnp.log1p if log_clock else (lambda t: t)
+        to_time = jnp.expm1 if log_clock else (lambda s: s)
+        if log_clock:
+            event = diffrax.Event(lambda s, y, args, **kwargs: objective.log_loss(y) < jnp.log(self.stop_loss))
+        else:
+            event = diffrax.Event(lambda s, y, args, **kwargs: objective.loss(y) < self.stop_loss)
         saveat = diffrax.SaveAt(subs=[
-            diffrax.SubSaveAt(ts=jnp.minimum(times, self.t_max), fn=lambda t, y, args: observe(y, t)),
+            diffrax.SubSaveAt(ts=to_clock(jnp.minimum(times, self.t_max)),
+                              fn=lambda s, y, args: observe(y, to_time(s))),
             diffrax.SubSaveAt(t1=True),
         ])
         sol = diffrax.diffeqsolve(
-            term, SOLVERS[self.solver](), t0=0.0, t1=self.t_max, dt0=None, y0=params0,
-            saveat=saveat, stepsize_controller=diffrax.PIDController(rtol=self.rtol, atol=self.atol),
+            diffrax.ODETerm(lambda s, y, args: self._velocity(objective, s, y)), SOLVERS[self.solver](),
+            t0=0.0, t1=to_clock(self.t_max), dt0=None, y0=params0, saveat=saveat,
+            stepsize_controller=diffrax.PIDController(rtol=self.rtol, atol=self.atol),
             event=event, max_steps=self.max_steps, throw=False,
         )
         observed, final = sol.ys
         final_params = jax.tree.map(lambda a: a[0], final)
-        t_final = sol.ts[1][0]
-        reached = times <= t_final
+        t_final = to_time(sol.ts[1][0])
+        reached = to_clock(times) <= sol.ts[1][0]
         observed = {k: jnp.where(reached, v, jnp.nan) for k, v in observed.items()}
         finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(a)) for a in jax.tree.leaves(final_params)]))
         status = jnp.where(
@@ -65,9 +84,13 @@ class GradientFlow(AbstractDynamics):
         return Trajectory(observed, final_params, t_final, sol.stats["num_steps"], status,
                           jnp.where(finite, -1, sol.stats["num_steps"]))
 
-    def _velocity(self, objective: Objective, params: PyTree) -> PyTree:
+    def _velocity(self, objective: Objective, s: Float[Array, ""], params: PyTree) -> PyTree:
+        """dθ/d(clock) at clock value ``s``."""
+        if self.clock == "log":
+            log_loss, grads = jax.value_and_grad(objective.log_loss)(params)
+            return jax.tree.map(lambda g: -jnp.exp(s + log_loss) * g, grads)
         value, grads = jax.value_and_grad(objective.loss)(params)
-        if self.time_change == "loss":
+        if self.clock == "loss":
             squared = sum(jnp.sum(g**2) for g in jax.tree.leaves(grads))
             # At a stationary point with L > 0 the loss clock stops; there GF stops too.
             rate = jnp.where(squared > 0, value / jnp.where(squared > 0, squared, 1.0), 0.0)

@@ -15,7 +15,7 @@ from ..dynamics import AbstractDynamics, Objective
 from ..ensemble import AbstractEnsemble, default_ensemble
 from ..initializations import AbstractInitialization
 from ..models import AbstractModel
-from ..observables import make_observer
+from ..observables import make_observer, validate_observables
 from ..problems import AbstractProblem
 from ..spec import RunPoint, check_observables
 
@@ -40,6 +40,7 @@ def build(point: RunPoint, base_dir: Path) -> BuiltRun:
     problem = s.problem.build(base_dir)
     model = s.model.build(problem)
     check_observables(s, type(model), type(problem))
+    validate_observables(tuple(s.observe.quantities), model, problem)
     init = s.init.build(model, problem)
     return BuiltRun(point, model, RunInputs(problem, init, s.dynamics.build(), jax.random.key(s.seed)))
 

@@ -2,6 +2,7 @@
 
 from ._base import AbstractModel
 from .diagonal import DiagonalLinear
+from .linear import Linear
 from .two_layer_linear import TwoLayerLinear
 
-__all__ = ["AbstractModel", "DiagonalLinear", "TwoLayerLinear"]
+__all__ = ["AbstractModel", "DiagonalLinear", "Linear", "TwoLayerLinear"]

@@ -35,3 +35,8 @@ class AbstractModel(eqx.Module):
         Observables ``<name>_drift`` report how far each moved; default: none.
         """
         return {}
+
+    def homogeneity(self) -> int | None:
+        r"""The degree k with :math:`f(c\theta; x) = c^k f(\theta; x)` for all c > 0, or None
+        when the model is not positively homogeneous (Lyu & Li's smoothed margin needs it)."""
+        return None

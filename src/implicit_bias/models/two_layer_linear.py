@@ -36,6 +36,9 @@ class TwoLayerLinear(AbstractModel):
         U, V = params["U"], params["V"]
         return {"imbalance": U.T @ U - V.T @ V}
 
+    def homogeneity(self) -> int:
+        return 2
+
     def param_shapes(self) -> dict[str, tuple[int, int]]:
         return {"U": (self.input_dim, self.width), "V": (self.output_dim, self.width)}
 

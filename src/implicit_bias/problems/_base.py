@@ -3,6 +3,7 @@
 import abc
 
 import equinox as eqx
+import jax.numpy as jnp
 from jaxtyping import Array, Float, Int, PyTree
 
 from ..models import AbstractModel
@@ -29,3 +30,8 @@ class AbstractProblem(eqx.Module):
         self, model: AbstractModel, params: PyTree, indices: Int[Array, " batch"]
     ) -> Float[Array, ""]:
         """An unbiased estimate of :meth:`loss` from the samples ``indices``."""
+
+    def log_loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+        r""":math:`\log L`. Problems whose loss can fall below float64's range (exponential
+        tails on separable data) compute it without forming L; log-time dynamics use it."""
+        return jnp.log(self.loss(model, params))

@@ -15,6 +15,7 @@ from jaxtyping import Array, Float, Int, PyTree
 from ..errors import SpecError
 from ..models import AbstractModel
 from ._base import AbstractProblem
+from ._data_file import read_data_file
 
 
 class Regression(AbstractProblem):
@@ -89,47 +90,6 @@ def gaussian_regression(
 
 
 def load_regression(path: Path, field: str = "problem.data.file") -> Regression:
-    """Read ``X`` and ``Y`` (or ``y``) from ``.npz`` (no pickles) or ``.csv`` (last column is y).
-
-    A ``.csv`` holds one sample per row, features first and the target in the last column;
-    a header line is allowed.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise SpecError(field, f"file '{path}' does not exist", "give the path of an .npz or .csv file")
-    suffix = path.suffix.lower()
-    if suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                keys = set(f.files)
-                if "X" not in keys or not ({"Y", "y"} & keys):
-                    raise SpecError(field, f"'{path.name}' holds {sorted(keys)}",
-                                    "store arrays named X and Y (or y), e.g. np.savez(path, X=X, Y=Y)")
-                X = f["X"]
-                Y = f["Y"] if "Y" in keys else f["y"]
-        except SpecError:
-            raise
-        except Exception as e:  # corrupt archive, object arrays refused by allow_pickle=False
-            raise SpecError(field, f"cannot read '{path.name}' as numeric .npz ({type(e).__name__}: {e})",
-                            "save plain numeric arrays with np.savez") from None
-        if not (np.issubdtype(X.dtype, np.number) and np.issubdtype(Y.dtype, np.number)):
-            raise SpecError(field, f"arrays in '{path.name}' are not numeric ({X.dtype}, {Y.dtype})",
-                            "store float arrays")
-    elif suffix == ".csv":
-        try:
-            table = np.genfromtxt(path, delimiter=",", dtype=np.float64)
-        except Exception as e:
-            raise SpecError(field, f"cannot parse '{path.name}' as CSV ({e})", "give comma-separated numbers") from None
-        if table.ndim == 2 and np.all(np.isnan(table[0])):
-            table = table[1:]  # a header line
-        if table.ndim != 2 or table.shape[1] < 2:
-            raise SpecError(field, f"'{path.name}' needs at least two columns (features…, y)",
-                            "write one sample per row with the target in the last column")
-        if np.any(np.isnan(table)):
-            row = int(np.argwhere(np.isnan(table))[0, 0]) + 1
-            raise SpecError(field, f"'{path.name}' has a non-numeric or missing value (data row {row})",
-                            "fix that row; every entry must be a number")
-        X, Y = table[:, :-1], table[:, -1]
-    else:
-        raise SpecError(field, f"unsupported file type '{path.suffix}'", "use .npz (X, Y or y) or .csv")
+    """Read ``X`` and ``Y`` (or ``y``) from ``.npz`` or ``.csv`` (see :func:`read_data_file`)."""
+    X, Y = read_data_file(path, field)
     return make_regression(X, Y, field=field)

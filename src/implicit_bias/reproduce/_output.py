@@ -1,16 +1,47 @@
-"""What every reproduction writes besides its figures: ``table.md`` and ``table.json``."""
+"""What every reproduction writes: ``figures/*.png``, ``table.json`` and ``table.md``."""
 
 import json
+import math
 from pathlib import Path
 
-from .min2021 import _jsonable
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 
-def write_tables(out: Path, paper: str, quick: bool, seconds: float, key_numbers: dict,
-                 markdown: list[str], data: dict) -> None:
-    """``out/table.md`` (a header naming the paper and mode, then ``markdown``) and
-    ``out/table.json`` (paper, mode, seconds, key numbers and ``data``; NaN as null)."""
-    header = [f"# Reproduction: {paper}", "", f"Mode: {'quick' if quick else 'full'}; {seconds:.0f} s.", ""]
-    (out / "table.md").write_text("\n".join(header + markdown + [""]))
-    (out / "table.json").write_text(json.dumps(_jsonable(
-        {"paper": paper, "quick": quick, "seconds": seconds, "key_numbers": key_numbers, **data}), indent=2))
+def output_dirs(out: Path) -> Path:
+    out = Path(out)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def save_figure(fig, path: Path) -> str:
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return str(path)
+
+
+def jsonable(x):
+    """JSON-ready: NumPy scalars and arrays to Python, non-finite floats to None."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def header(paper: str, quick: bool, seconds: float) -> list[str]:
+    """The opening lines of ``table.md``: the paper, the mode and how long it took."""
+    return [f"# Reproduction: {paper}", "", f"Mode: {'quick' if quick else 'full'}; {seconds:.0f} s.", ""]
+
+
+def write_tables(out: Path, table: dict, markdown: str) -> dict:
+    """Write ``table.json`` and ``table.md``; return the JSON-ready table."""
+    table = jsonable(table)
+    (out / "table.json").write_text(json.dumps(table, indent=2))
+    (out / "table.md").write_text(markdown)
+    return table

@@ -72,6 +72,7 @@ from ..experiment import build, run, run_points  # noqa: E402
 from ..experiment.runner import BuiltRun, initial_params  # noqa: E402
 from ..spec import expand, observation_times, validate_spec  # noqa: E402
 from ..theory import linear_networks as lin  # noqa: E402
+from ._output import jsonable  # noqa: E402
 
 PAPER = ("Min, Tarmoun, Vidal, Mallada (2021), Convergence and Implicit Bias of Gradient Flow "
          "on Overparametrized Linear Networks, arXiv:2105.06351 (ICML 2021 version: On the "
@@ -677,17 +678,6 @@ def _summary(results: dict) -> str:
     return "\n".join(lines)
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the paper's three experiments; write ``out/figures/*.png``, ``out/table.md``,
@@ -725,7 +715,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     table = {"paper": PAPER, "quick": quick, "sizes": asdict(sizes), "choices": CHOICES, "seconds": seconds,
              "key_numbers": key_numbers,
              "experiments": {k: {kk: vv for kk, vv in v.items() if kk != "figure"} for k, v in results.items()}}
-    (out / "table.json").write_text(json.dumps(_jsonable(table), indent=2))
+    (out / "table.json").write_text(json.dumps(jsonable(table), indent=2))
     (out / "table.md").write_text(_table({**results, "out": out, "figures": figures}, quick, seconds))
-    return _jsonable({"out": str(out), "figures": figures, "table": _summary(results), "table_md": str(out / "table.md"),
+    return jsonable({"out": str(out), "figures": figures, "table": _summary(results), "table_md": str(out / "table.md"),
                       "table_json": str(out / "table.json"), "key_numbers": key_numbers, "seconds": seconds})

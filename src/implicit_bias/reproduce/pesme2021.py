@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from ._output import write_tables  # noqa: E402
+from ._output import header, write_tables  # noqa: E402
 
 PAPER = ("Pesme, Pillaud-Vivien, Flammarion (NeurIPS 2021), Implicit Bias of SGD for Diagonal Linear Networks, "
          "arXiv:2106.09524; Even et al. (2023), (S)GD over Diagonal Linear Networks")
@@ -128,7 +128,8 @@ def reproduce(out: Path, quick: bool = False) -> dict:
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in columns) + " |"
               for r in result["rows"]]
-    write_tables(out, PAPER, quick, seconds, key, lines + ["", f"Figure: `figures/{Path(fig).name}`"], result)
+    write_tables(out, {"paper": PAPER, "quick": quick, "seconds": seconds, "key_numbers": key, **result},
+                 "\n".join(header(PAPER, quick, seconds) + lines + ["", f"Figure: `figures/{Path(fig).name}`", ""]))
     summary = "\n".join(f"  {r['dynamics']:>16} γ={r['lr']:g}: α∞/α {r['alpha_inf_over_alpha']:.4f}, ℓ1 excess "
                         f"{r['l1_excess']:.4g}, to argmin ψ_α∞ {r['distance_to_argmin_psi_alpha_inf']:.2g}" for r in result["rows"])
     return {"out": str(out), "figures": [fig], "table": summary, "key_numbers": key, "seconds": seconds}

@@ -10,7 +10,7 @@ analogue, solved by Newton on the dual) drawn beside them. Large α: the kernel 
 power of α, for D ≥ 3 (the paper's point that depth sharpens the transition).
 
 Choices the paper leaves open: data X (N×n) with N(0, 1/N) entries (unit-norm columns), a
-k-sparse teacher with N(0, 1) entries, no noise; GF in the loss clock (``time_change = "loss"``:
+k-sparse teacher with N(0, 1) entries, no noise; GF in the loss clock (``clock = "loss"``:
 same path, so the same limit) to loss 1e-14; the depth-D theory is drawn only where its dual
 Newton solve resolves the residual (for D ≥ 3 at small α the dual's Hessian spans more than 1e16).
 """
@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from ._output import write_tables  # noqa: E402
+from ._output import header, write_tables  # noqa: E402
 
 PAPER = "Woodworth et al. (COLT 2020), Kernel and Rich Regimes in Overparametrized Models, arXiv:1906.05827"
 
@@ -48,7 +48,7 @@ def transition_spec(depth: int, scales, data: tuple[int, int, int]) -> dict:
         "model": {"kind": "diagonal_linear", "depth": depth},
         "init": {"kind": "diagonal_scale", "scale": float(scales[0])},
         "dynamics": {"kind": "gradient_flow", "t_max": 50.0, "stop_loss": 1e-14, "rtol": 1e-10, "atol": 1e-12,
-                     "time_change": "loss", "max_steps": 400_000},
+                     "clock": "loss", "max_steps": 400_000},
         "observe": {"quantities": ["loss", "imbalance_drift"], "n_times": 2},
         "sweep": {"init.scale": [float(a) for a in scales]},
     }
@@ -130,7 +130,8 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     lines = ["| D | α | status | steps | ‖β−β_ℓ1‖ | ‖β−β_ℓ2‖ | ‖β−theory‖ | ‖β‖₁ |", "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r['depth']} | {r['alpha']:.3g} | {r['status']} | {r['steps']} | {r['to_l1']:.4g} | {r['to_l2']:.4g} | "
               f"{r['to_theory']:.2g} | {r['l1_norm']:.4g} |" for r in rows]
-    write_tables(out, PAPER, quick, seconds, key, lines + ["", f"Figure: `figures/{Path(fig).name}`"], {"rows": rows})
+    write_tables(out, {"paper": PAPER, "quick": quick, "seconds": seconds, "key_numbers": key, "rows": rows},
+                 "\n".join(header(PAPER, quick, seconds) + lines + ["", f"Figure: `figures/{Path(fig).name}`", ""]))
     summary = "\n".join(f"  D={r['depth']} α={r['alpha']:.3g}: to ℓ1 {r['to_l1']:.3g}, to ℓ2 {r['to_l2']:.3g}, "
                         f"to theory {r['to_theory']:.2g}" for r in rows)
     return {"out": str(out), "figures": [fig], "table": summary, "key_numbers": key, "seconds": seconds}

@@ -1,0 +1,35 @@
+r"""Linear predictor :math:`f(x) = w^\top x` (with m outputs, :math:`f(x) = W^\top x`)."""
+
+import equinox as eqx
+from jaxtyping import Array, Float
+
+from ._base import AbstractModel
+
+Params = dict[str, Float[Array, "..."]]
+
+
+class Linear(AbstractModel):
+    r"""Parameters ``{"w": n×m}``; :math:`f(x) = x w`, end to end :math:`w` itself.
+
+    Homogeneous of degree 1. It has no hidden layer: ``width`` is 1, so an init's width
+    exponent has no effect. The model of Soudry et al. (2018) on separable data.
+    """
+
+    input_dim: int = eqx.field(static=True)
+    output_dim: int = eqx.field(static=True)
+    width: int = eqx.field(static=True, default=1)
+
+    def predict(self, params: Params, x: Float[Array, "batch n"]) -> Float[Array, "batch m"]:
+        return x @ params["w"]
+
+    def end_to_end(self, params: Params) -> Float[Array, "n m"]:
+        return params["w"]
+
+    def homogeneity(self) -> int:
+        return 1
+
+    def param_shapes(self) -> dict[str, tuple[int, int]]:
+        return {"w": (self.input_dim, self.output_dim)}
+
+
+__all__ = ["Linear"]

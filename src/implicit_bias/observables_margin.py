@@ -1,0 +1,107 @@
+r"""Observables of classification runs: losses in log space, margins, max-margin directions.
+
+Directions compare the model's end-to-end predictor (flattened) with the hard-margin SVM
+:math:`\hat w` of the folded data :math:`z_n = y_nx_n`, computed once per run on the host
+(``jax.pure_callback`` into :mod:`implicit_bias.theory.max_margin`); data that are not
+separable are refused at build time with the LP's margin in the message.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .errors import SpecError
+from .models import AbstractModel, Linear, TwoLayerLinear
+from .observables import Observable, register
+from .problems import Classification
+from .problems.classification import inverse_loss
+from .theory import max_margin as mm
+
+#: Models whose end-to-end predictor is a linear map x ↦ Θᵀx, so that its direction can be
+#: compared with the SVM's. Deep linear networks join this tuple when they are merged.
+LINEAR_PREDICTOR_MODELS: tuple[type[AbstractModel], ...] = (Linear, TwoLayerLinear)
+
+
+def _squared_norm(params) -> jax.Array:
+    return sum(jnp.sum(a**2) for a in jax.tree.leaves(params))
+
+
+def _angle(a: jax.Array, b: jax.Array) -> jax.Array:
+    """Angle between vectors, as 2·atan2(‖u−v‖, ‖u+v‖): full precision at tiny angles."""
+    u, v = a / jnp.linalg.norm(a), b / jnp.linalg.norm(b)
+    return 2 * jnp.arctan2(jnp.linalg.norm(u - v), jnp.linalg.norm(u + v))
+
+
+def _host(fn, shape):
+    """``fn(Z)`` (NumPy, on the host) as a JAX value, once per run."""
+    def compute(ctx):
+        Z = ctx.problem.folded()
+        return jax.pure_callback(lambda z: np.asarray(fn(np.asarray(z)), np.float64),
+                                 jax.ShapeDtypeStruct(shape(Z), jnp.float64), Z, vmap_method="sequential")
+    return compute
+
+
+_svm_direction = _host(lambda Z: mm.hard_margin_svm(Z).w, lambda Z: (Z.shape[1],))
+_svm_correction = _host(lambda Z: mm.finite_time_correction(Z, mm.hard_margin_svm(Z)), lambda Z: (Z.shape[1],))
+_l1_direction = _host(mm.l1_max_margin, lambda Z: (Z.shape[1],))
+
+
+def _separable(model, problem) -> None:
+    mm.require_separable(np.asarray(problem.folded()))
+
+
+def _w_tilde_defined(model, problem) -> None:
+    Z = np.asarray(problem.folded())
+    try:
+        mm.finite_time_correction(Z, mm.hard_margin_svm(Z))
+    except ValueError as e:
+        raise SpecError("problem.data", str(e), "use other data (another data_seed) or drop this observable") from None
+
+
+def _homogeneous(model, problem) -> None:
+    if model.homogeneity() is None:
+        raise SpecError("observe.quantities", f"the model '{type(model).__name__}' is not positively homogeneous, "
+                        "so its normalized and smoothed margins are not defined", "remove them")
+
+
+def _normalized(ctx, p, value):
+    return value / jnp.sqrt(_squared_norm(p)) ** ctx.model.homogeneity()
+
+
+register(Observable(
+    "log_loss", "log L, computed without forming L (finite where L underflows)",
+    lambda ctx, p, t: ctx.objective.log_loss(p)))
+register(Observable(
+    "t_times_loss", "t·L(t); → ‖ŵ‖² for a linear model on separable data (Soudry et al.)",
+    lambda ctx, p, t: jnp.exp(jnp.log(t) + ctx.objective.log_loss(p)), problems=(Classification,)))
+register(Observable(
+    "normalized_margin", "min_n y_n f(x_n) / ‖θ‖^k for a k-homogeneous model",
+    lambda ctx, p, t: _normalized(ctx, p, jnp.min(ctx.problem.margins(ctx.model, p))),
+    problems=(Classification,), validate=_homogeneous))
+register(Observable(
+    "smoothed_margin", "ℓ⁻¹(L)/‖θ‖^k (Lyu & Li): nondecreasing along GF once L < ℓ(0)",
+    lambda ctx, p, t: _normalized(ctx, p, inverse_loss(ctx.problem.loss_name, ctx.objective.log_loss(p))),
+    problems=(Classification,), validate=_homogeneous))
+register(Observable(
+    "angle_to_max_margin", "angle (rad) between the end-to-end predictor and the hard-margin SVM ŵ",
+    lambda ctx, p, t: _angle(ctx.model.end_to_end(p).ravel(), ctx.once(_svm_direction)),
+    models=LINEAR_PREDICTOR_MODELS, problems=(Classification,), validate=_separable))
+register(Observable(
+    "angle_to_l1_max_margin", "angle (rad) between the end-to-end predictor and the ℓ1 max-margin direction",
+    lambda ctx, p, t: _angle(ctx.model.end_to_end(p).ravel(), ctx.once(_l1_direction)),
+    models=LINEAR_PREDICTOR_MODELS, problems=(Classification,), validate=_separable))
+register(Observable(
+    "predicted_angle_to_max_margin", "angle of ŵ log t + w̃ to ŵ: Soudry et al.'s finite-t prediction",
+    lambda ctx, p, t: _angle(ctx.once(_svm_direction) * jnp.log(t) + ctx.once(_svm_correction),
+                             ctx.once(_svm_direction)),
+    models=(Linear,), problems=(Classification,), overlay_on="angle_to_max_margin", validate=_w_tilde_defined))
+register(Observable(
+    "distance_to_max_margin_path", "‖w(t) − (ŵ log t + w̃)‖: → 0 for a linear model (Soudry et al.)",
+    lambda ctx, p, t: jnp.linalg.norm(ctx.model.end_to_end(p).ravel() - ctx.once(_svm_direction) * jnp.log(t)
+                                      - ctx.once(_svm_correction)),
+    models=(Linear,), problems=(Classification,), validate=_w_tilde_defined))
+register(Observable(
+    "layer_alignment", "‖UVᵀ‖_F/(‖U‖_F‖V‖_F): 1 iff the layers are rank one and aligned (Ji & Telgarsky)",
+    lambda ctx, p, t: jnp.linalg.norm(p["U"] @ p["V"].T) / (jnp.linalg.norm(p["U"]) * jnp.linalg.norm(p["V"])),
+    models=(TwoLayerLinear,)))
+

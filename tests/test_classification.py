@@ -1,0 +1,114 @@
+"""Classification problems, max-margin theory, log-time gradient flow and the modified loss."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import implicit_bias as ib
+from implicit_bias import initializations as inits
+from implicit_bias.dynamics import GradientFlow, Objective
+from implicit_bias.models import Linear, TwoLayerLinear
+from implicit_bias.problems import make_classification, separable_classification
+from implicit_bias.problems.modified_loss import ModifiedLoss
+from implicit_bias.theory import max_margin as mm
+
+PROBLEMS = {loss: separable_classification(12, 2, margin=0.2, loss=loss, seed=0) for loss in ("logistic", "exponential")}
+
+
+@pytest.mark.parametrize("loss", ["logistic", "exponential"])
+def test_log_loss_is_log_of_loss_and_stays_finite_far_below_float64(loss):
+    problem, model = PROBLEMS[loss], Linear(2, 1)
+    w = {"w": jnp.array([[0.3], [-1.2]])}
+    np.testing.assert_allclose(float(problem.log_loss(model, w)), float(jnp.log(problem.loss(model, w))), rtol=1e-13)
+    svm = mm.hard_margin_svm(np.asarray(problem.folded()))
+    far = {"w": jnp.asarray(2000.0 * svm.w)[:, None]}  # margins ≥ 2000: L = e^(−2000) underflows
+    assert float(problem.loss(model, far)) == 0.0
+    log_loss, grad = jax.value_and_grad(problem.log_loss, argnums=1)(model, far)
+    # log L ≈ −min margin + log(Σ over the samples at the min margin), finite and with a finite gradient
+    assert -2000 - 1 < float(log_loss) < -2000 + np.log(12)
+    assert np.all(np.isfinite(np.asarray(grad["w"])))
+
+
+def test_svm_satisfies_kkt_and_matches_l1_lp_scale():
+    Z = np.asarray(PROBLEMS["logistic"].folded())
+    svm = mm.hard_margin_svm(Z)
+    margins = Z @ svm.w
+    assert margins.min() >= 1 - 1e-12                              # primal feasible
+    assert np.all(svm.dual >= 0)                                   # dual feasible
+    np.testing.assert_allclose(Z.T @ svm.dual, svm.w, atol=1e-13)   # stationarity
+    np.testing.assert_allclose(margins[svm.support], 1, atol=1e-13)  # complementary slackness
+    assert np.all(svm.dual[~svm.support] == 0)
+    np.testing.assert_allclose(svm.dual.sum(), svm.w @ svm.w, rtol=1e-12)
+    w1 = mm.l1_max_margin(Z)
+    assert (Z @ w1).min() >= 1 - 1e-9 and np.abs(w1).sum() <= np.abs(svm.w).sum() + 1e-9
+    w_tilde = mm.finite_time_correction(Z, svm)
+    np.testing.assert_allclose(np.exp(-Z[svm.support] @ w_tilde), svm.dual[svm.support], rtol=1e-12)
+
+
+def test_non_separable_data_is_refused_with_the_lp_margin(tmp_path):
+    Z = np.asarray(PROBLEMS["logistic"].folded())
+    X = np.vstack([Z, -Z[:1]])  # a point and its mirror image with the same label: not separable
+    with pytest.raises(ib.SpecError, match=r"not linearly separable.*margin .* is -?0"):
+        mm.hard_margin_svm(X)
+    np.savez(tmp_path / "d.npz", X=X, y=np.ones(len(X)))
+    spec = {"problem": {"kind": "classification", "data": {"file": "d.npz"}}, "model": {"kind": "linear"},
+            "init": {"kind": "gaussian"}, "dynamics": {"kind": "gradient_descent", "lr": 0.1, "t_max": 1.0},
+            "observe": {"quantities": ["loss", "angle_to_max_margin"]}}
+    with pytest.raises(ib.SpecError) as err:
+        ib.run(spec, base_dir=tmp_path)
+    assert err.value.field == "problem.data" and "not linearly separable" in err.value.problem
+
+
+@pytest.mark.parametrize("bad, match", [(np.array([1.0, 0.0, -1.0]), "labels must be"),
+                                        (np.array([1.0, -1.0]), "does not match")])
+def test_bad_labels(bad, match):
+    with pytest.raises(ib.SpecError, match=match):
+        make_classification(np.ones((3, 2)), bad, "logistic")
+
+
+def test_regression_inits_are_refused_for_classification():
+    spec = {"problem": {"kind": "classification"}, "model": {"kind": "two_layer_linear", "width": 3},
+            "init": {"kind": "invariant_set"}, "dynamics": {"kind": "gradient_flow", "t_max": 1.0}}
+    with pytest.raises(ib.SpecError, match="regression problems only"):
+        ib.run(spec)
+
+
+def test_log_clock_follows_the_same_flow():
+    problem, model = PROBLEMS["logistic"], TwoLayerLinear(2, 1, 3)
+    objective = Objective(model, problem)
+    params0 = inits.Gaussian(jnp.asarray(0.5), jnp.asarray(0.0))(jax.random.key(0), model, problem)
+    times = jnp.array([0.0, 1.0, 20.0])
+    observe = lambda p, t: {"loss": objective.loss(p)}  # noqa: E731
+    finals = []
+    for clock in ("linear", "log"):
+        gf = GradientFlow(*(jnp.asarray(x) for x in (20.0, 0.0, 1e-12, 1e-14)), clock=clock)
+        traj = gf.solve(objective, params0, jax.random.key(0), times, observe)
+        assert abs(float(traj.t_final) - 20.0) < 1e-9
+        finals.append(model.end_to_end(traj.final_params))
+    np.testing.assert_allclose(np.asarray(finals[1]), np.asarray(finals[0]), rtol=1e-9, atol=1e-10)
+
+
+def test_modified_loss_gradient_is_gradient_plus_half_h_hessian_gradient():
+    problem, model, h = PROBLEMS["logistic"], TwoLayerLinear(2, 1, 3), 0.1
+    params = inits.Gaussian(jnp.asarray(0.5), jnp.asarray(0.0))(jax.random.key(1), model, problem)
+    loss = lambda p: problem.loss(model, p)  # noqa: E731
+    g = jax.grad(loss)(params)
+    hvp = jax.jvp(jax.grad(loss), (params,), (g,))[1]
+    expected = jax.tree.map(lambda a, b: a + 0.5 * h * b, g, hvp)
+    got = jax.grad(lambda p: ModifiedLoss(problem, jnp.asarray(h)).loss(model, p))(params)
+    for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-14)
+
+
+def test_data_file_and_spec_dimensions(tmp_path):
+    problem = PROBLEMS["exponential"]
+    np.savetxt(tmp_path / "d.csv", np.column_stack([problem.X, problem.y]), delimiter=",", header="x1,x2,y")
+    spec = {"problem": {"kind": "classification", "data": {"file": "d.csv"}, "input_dim": 3},
+            "model": {"kind": "linear"}, "init": {"kind": "gaussian"},
+            "dynamics": {"kind": "gradient_flow", "t_max": 1.0}}
+    with pytest.raises(ib.SpecError, match="input_dim"):
+        ib.run(spec, base_dir=tmp_path)
+    spec["problem"].pop("input_dim")
+    loaded = ib.validate_spec(spec).problem.build(tmp_path)
+    np.testing.assert_array_equal(np.asarray(loaded.y), np.asarray(problem.y))
