@@ -5,7 +5,9 @@ from .balanced import Balanced
 from .gaussian import Gaussian
 from .imbalance import Imbalance
 from .invariant_set import InvariantSet
+from .teacher_overlap import TeacherOverlap
 from .zero_imbalance import ZeroImbalance
 
 __all__ = ["AbstractInitialization", "Balanced", "Gaussian", "Imbalance", "InvariantSet",
-           "ZeroImbalance", "orthonormal_columns"]
+           "ZeroImbalance", "orthonormal_columns",
+           "TeacherOverlap"]
