@@ -121,7 +121,7 @@ def plateau(T, p: int, a: float, b: float, eta: float = 0.0, noise: bool = True)
         q = q_star
     Q = q * np.eye(p)
     loss = float(population_loss(jnp.asarray(Q), jnp.zeros((p, T.shape[0])), jnp.asarray(T), a, b))
-    return Plateau(q, loss, a * (p + 2) * q - b * trT + 2 * a * q)
+    return Plateau(q, loss, a * (p + 2) * q - b * trT)
 
 
 def escape_rate(T, p: int, a: float, b: float, eta: float, noise: bool = True) -> float:
@@ -193,7 +193,8 @@ def weight_loss(W: Float[Array, "p N"], teacher: Float[Array, "ps N"], a: float,
     return population_loss(*overlaps(W, teacher), a, b)
 
 
-def hessian_spectrum(W, teacher, a: float, b: float) -> Float[Array, " pN"]:
+@jax.jit
+def hessian_spectrum(W, teacher, a, b) -> Float[Array, " pN"]:
     """Eigenvalues (ascending) of the exact Hessian of :func:`weight_loss` in W (pN × pN),
     by JAX autodiff."""
     p, N = W.shape
