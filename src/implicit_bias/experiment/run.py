@@ -62,6 +62,9 @@ def run(
     runs = store.load_runs() if store else (xr.concat(parts, dim="run") if len(parts) > 1 else parts[0])
     runs = runs.sel(run=[p.run_id for p in points])
     summary = summarize(runs, points, spec)
+    notes = sorted({note for b in built for note in b.inputs.problem.notes(b.model)})
+    if notes:
+        summary["notes"] = notes
     ds = arrange(runs, points, spec)
     ds.attrs.update({"name": spec.name, "spec_hash": spec.hash})
     if store:

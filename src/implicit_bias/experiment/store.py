@@ -77,6 +77,7 @@ def summarize(ds_runs: xr.Dataset, points: list[RunPoint], spec: Spec) -> dict:
                  "t_final": clean(row["t_final"].values), "n_steps": int(row["n_steps"])}
         if status == "diverged":
             entry["diverged_at_step"] = int(row["diverged_at"])
+            entry["diverged_at_time"] = clean(row["t_final"].values)  # α for one-pass SGD
         runs.append(entry)
     return {"name": spec.name, "spec_hash": spec.hash, "n_runs": len(runs),
             "statuses": {s: sum(r["status"] == s for r in runs) for s in STATUSES}, "runs": runs}

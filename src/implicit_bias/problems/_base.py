@@ -48,6 +48,11 @@ class AbstractProblem(eqx.Module):
         """An unbiased estimate of :meth:`loss` from one batch of :meth:`draw_batches`."""
         return self.minibatch_loss(model, params, batch)
 
+    def notes(self, model: AbstractModel) -> list[str]:
+        """Facts about this model on this problem that a reader of the results should know
+        (written to the run summary); default none."""
+        return []
+
     def sgd_time_step(self, lr: Float[Array, ""]) -> Float[Array, ""]:
         """The time one SGD step advances. Default ``lr``: gradient-flow time t = kη, shared
         with GD and GF. Online problems count samples instead (α = k/N)."""

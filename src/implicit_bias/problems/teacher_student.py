@@ -63,6 +63,13 @@ class OnlineTeacherStudent(AbstractProblem):
         residual = model.predict(params, batch)[:, 0] - self.targets(batch)
         return 0.5 * jnp.mean(residual**2)
 
+    def notes(self, model: AbstractModel) -> list[str]:
+        p, p_star = model.width, self.teacher.shape[0]
+        if p < p_star:
+            return [f"student width p = {p} < teacher width p* = {p_star}: no zero-loss manifold, the loss "
+                    "stays positive (procrustes_distance refers to the closest rank-p point)"]
+        return []
+
     def sgd_time_step(self, lr: Float[Array, ""]) -> Float[Array, ""]:
         return jnp.asarray(1.0 / self.input_dim)
 

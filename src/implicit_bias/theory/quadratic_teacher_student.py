@@ -65,12 +65,18 @@ def overlap_velocity(y: Overlaps, T, a, b, eta, noise: bool = True) -> Overlaps:
     return Overlaps(dQ, dM)
 
 
-@eqx.filter_jit
 def solve_overlaps(Q0, M0, T, a, b, eta, alphas: Float[Array, " n"], noise: bool = True,
                    rtol: float = 1e-9, atol: float = 1e-12, max_steps: int = 1_000_000) -> Overlaps:
     """The overlap ODEs integrated by diffrax (Tsit5, PID controller) from (Q0, M0), saved at
     ``alphas`` (increasing, from 0). A diverging solution (past the noise's stability limit)
     reads NaN from where the solver failed."""
+    f = lambda x: jnp.asarray(x, jnp.float64)  # noqa: E731  (arrays: new values reuse the compile)
+    return _solve_overlaps(f(Q0), f(M0), f(T), f(a), f(b), f(eta), f(alphas), noise, f(rtol), f(atol),
+                           max_steps)
+
+
+@eqx.filter_jit
+def _solve_overlaps(Q0, M0, T, a, b, eta, alphas, noise, rtol, atol, max_steps) -> Overlaps:
     term = diffrax.ODETerm(lambda t, y, args: overlap_velocity(y, T, a, b, eta, noise))
     sol = diffrax.diffeqsolve(
         term, diffrax.Tsit5(), t0=0.0, t1=alphas[-1], dt0=None, y0=Overlaps(Q0, M0),
