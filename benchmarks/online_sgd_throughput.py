@@ -60,7 +60,6 @@ def numpy_sgd(W, Ws, lr: float, steps: int, seed: int = 0) -> np.ndarray:
 
 
 def main() -> None:
-    import jax
     import jax.numpy as jnp
     from implicit_bias.ensemble import SequentialMap
     from implicit_bias.experiment import run_group

@@ -55,7 +55,7 @@ def test_overlap_velocity_matches_expected_sgd_step(problem):
     a, b, eta = 1.3, problem.teacher_scale, 0.05
     model = QuadraticNetwork(N, P, a)
     W = jax.random.normal(jax.random.key(3), (P, N)) * 0.7
-    x = problem.draw_batches(jax.random.key(4), 1, 400_000)[0]
+    x = problem.draw_batches(jax.random.key(4), 1, 200_000)[0]
     grads = jax.vmap(lambda xi: jax.grad(problem.batch_loss, argnums=1)(model, {"W": W}, xi[None])["W"])(x)
     W1 = W - eta * grads
     dQ = N * (jnp.einsum("spn,sqn->spq", W1, W1) / N - W @ W.T / N).mean(0)

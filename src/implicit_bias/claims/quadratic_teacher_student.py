@@ -146,22 +146,29 @@ register(Claim(
 ))
 
 
+#: Q⊥(0) = diag(scales²) of the ODE runs on the conserved quantity: isotropic and not.
+POLAR_SCALES = {"isotropic": (0.5, 0.5, 0.5, 0.5), "anisotropic": (0.3, 0.5, 0.7, 0.9)}
+
+
+def polar_along_ode(scales, alphas, eta: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Along the noisy ODE from M(0) = 0.3·Z, Q(0) = M(0)M(0)ᵀ + diag(scales²) (T = I):
+    ‖polar M(α) − polar M(0)‖_F and the distance to the Procrustes point of M(0)."""
+    M0 = 0.3 * jax.random.normal(jax.random.key(0), (P, P_STAR))
+    y = qt.solve_overlaps(M0 @ M0.T + jnp.diag(jnp.asarray(scales) ** 2), M0, T, 1.0, 1.0, eta, alphas)
+    R = qt.polar(M0)
+    drift = jnp.linalg.norm(jax.vmap(qt.polar)(y.M) - R, axis=(1, 2))
+    dist = jax.vmap(lambda Q, M: qt.procrustes_distance(Q, M, T, R, 1.0, 1.0))(y.Q, y.M)
+    return np.asarray(drift), np.asarray(dist)
+
+
 def _measure_polar_ode(results):
-    Z = jax.random.normal(jax.random.key(0), (P, P_STAR))
     alphas = jnp.linspace(0.0, 200.0, 41)
-    worst, detail = 0.0, {}
-    for name, scales in (("isotropic", jnp.full(P, 0.5)), ("anisotropic", jnp.array([0.3, 0.5, 0.7, 0.9]))):
-        M0 = 0.3 * Z
-        Q0 = M0 @ M0.T + jnp.diag(scales**2)  # T = I: Q⊥(0) = diag(scales²)
-        y = qt.solve_overlaps(Q0, M0, T, 1.0, 1.0, 0.1, alphas)
-        R = qt.polar(M0)
-        drift = float(jnp.max(jnp.linalg.norm(jax.vmap(qt.polar)(y.M) - R, axis=(1, 2))))
-        dist = jax.vmap(lambda Q, M: qt.procrustes_distance(Q, M, T, R, 1.0, 1.0))(y.Q, y.M)
-        detail[f"{name}_max_polar_drift"] = drift
+    detail = {}
+    for name, scales in POLAR_SCALES.items():
+        drift, dist = polar_along_ode(scales, alphas)
+        detail[f"{name}_max_polar_drift"] = float(drift.max())
         detail[f"{name}_procrustes_distance_alpha50_200"] = [float(dist[10]), float(dist[-1])]
-        if name == "isotropic":
-            worst = drift
-    return worst, 0.0, 1e-7, detail
+    return detail["isotropic_max_polar_drift"], 0.0, 1e-7, detail
 
 
 register(Claim(

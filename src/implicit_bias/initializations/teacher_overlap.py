@@ -1,7 +1,6 @@
 r"""Init of a teacher–student student with a given overlap with the teacher."""
 
 import jax
-import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from ..models import AbstractModel
