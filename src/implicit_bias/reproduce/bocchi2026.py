@@ -42,7 +42,7 @@ PAPER = ("Bocchi, Regimbeau, Lucibello, Saglietti, Cammarota (2026), Escape dyna
          "one-pass SGD in overparameterized quadratic networks, arXiv:2604.03068")
 ETA = 0.1
 FULL = dict(Ns=(250, 1000, 4000, 16000), seeds=8, alpha=30.0, ode_Ns=(1e2, 1e3, 1e4, 1e6, 1e8), ps=(1, 2, 3, 4, 6, 8))
-QUICK = dict(Ns=(100, 400), seeds=2, alpha=12.0, ode_Ns=(1e3, 1e6), ps=(1, 2, 4))
+QUICK = dict(Ns=(100, 200), seeds=2, alpha=6.0, ode_Ns=(1e3, 1e6), ps=(2, 8))
 
 
 def _sgd(sizes) -> dict:
