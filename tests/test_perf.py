@@ -26,7 +26,7 @@ def _scalar_gd(lr: float, t_max: float, times):
 
     params0 = {"theta": jnp.ones(())}
     return jax.jit(lambda: iterate(
-        step, loss, params0, opt.init(params0), lr=jnp.asarray(lr), t_max=jnp.asarray(t_max),
+        step, loss, params0, opt.init(params0), dt=jnp.asarray(lr), t_max=jnp.asarray(t_max),
         stop_loss=jnp.asarray(0.0), max_steps=10**6, times=jnp.asarray(times),
         observe=lambda p, t: {"loss": loss(p)}))()
 

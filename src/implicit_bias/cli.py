@@ -105,12 +105,15 @@ def _print_summary(summary: dict, out: Path) -> None:
     for column in coords + ["status"] + [f"final {f}" for f in finals]:
         table.add_column(column, justify="right")
     for r in runs[:40]:
-        status = r["status"] + (f" @ step {r['diverged_at_step']}" if r["status"] == "diverged" else "")
+        status = r["status"] + (f" @ step {r['diverged_at_step']} (t = {r['diverged_at_time']:.4g})"
+                                if r["status"] == "diverged" else "")
         table.add_row(*[str(r["coords"][c]) for c in coords], status,
                       *["—" if r["final"][f] is None else f"{r['final'][f]:.4g}" for f in finals])
     console.print(table)
     if len(runs) > 40:
         console.print(f"… {len(runs) - 40} more runs in {out / 'summary.json'}")
+    for note in summary.get("notes", []):
+        console.print(f"note: {note}")
     console.print(f"results: {out}/results.zarr, summary.json, figures/, report.html")
 
 

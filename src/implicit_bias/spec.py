@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, \
-    PositiveInt, ValidationError, field_validator
+    PositiveInt, ValidationError, field_validator, model_validator
 
 from . import dynamics, initializations, models, problems
 from .errors import SpecError
@@ -100,7 +100,31 @@ def _build_classification(spec_json: str, base_dir: str, given: frozenset[str]) 
     return problem
 
 
-ProblemSpec = Annotated[Union[RegressionSpec, ClassificationSpec], Field(discriminator="kind")]
+class OnlineTeacherStudentSpec(_Section):
+    kind: Literal["online_teacher_student"]
+    input_dim: PositiveInt = Field(1000, description="N, the input dimension")
+    teacher_width: PositiveInt = Field(2, description="p*, the teacher's hidden units")
+    teacher_scale: PositiveFloat | Literal["1/width"] = Field(1.0, description="b; '1/width' for 1/p*")
+    teacher: Literal["orthonormal", "gaussian"] = "orthonormal"
+    teacher_seed: NonNegativeInt = 0
+    draw_dtype: Literal["float32", "float64"] = Field("float32", description="dtype inputs are drawn in")
+
+    def build(self, base_dir: Path) -> problems.OnlineTeacherStudent:
+        return _build_teacher_student(self.model_dump_json())
+
+
+@lru_cache(maxsize=64)
+def _build_teacher_student(spec_json: str) -> problems.OnlineTeacherStudent:
+    s = OnlineTeacherStudentSpec.model_validate_json(spec_json)
+    if s.teacher == "orthonormal" and s.teacher_width > s.input_dim:
+        raise SpecError("problem.teacher_width", f"{s.teacher_width} orthonormal rows do not fit in "
+                        f"dimension {s.input_dim}", "use teacher = 'gaussian' or a smaller teacher_width")
+    b = 1.0 / s.teacher_width if s.teacher_scale == "1/width" else s.teacher_scale
+    W = problems.make_teacher(s.teacher, s.teacher_width, s.input_dim, s.teacher_seed)
+    return problems.OnlineTeacherStudent(jnp.asarray(W), b, s.draw_dtype)
+
+
+ProblemSpec = Annotated[Union[RegressionSpec, ClassificationSpec, OnlineTeacherStudentSpec], Field(discriminator="kind")]
 
 
 # --- model -----------------------------------------------------------------------------------
@@ -143,7 +167,17 @@ class DiagonalLinearSpec(_Section):
         return models.DiagonalLinear(input_dim, self.depth, self.parametrization)
 
 
-ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec, DiagonalLinearSpec], Field(discriminator="kind")]
+class QuadraticNetworkSpec(_Section):
+    kind: Literal["quadratic_network"]
+    width: PositiveInt = Field(description="p, the student's hidden units")
+    output_scale: PositiveFloat | Literal["1/width"] = Field(1.0, description="a; '1/width' for 1/p")
+
+    def build(self, problem: problems.OnlineTeacherStudent) -> models.QuadraticNetwork:
+        a = 1.0 / self.width if self.output_scale == "1/width" else self.output_scale
+        return models.QuadraticNetwork(problem.input_dim, self.width, a)
+
+
+ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec, DiagonalLinearSpec, QuadraticNetworkSpec], Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -253,15 +287,31 @@ class DiagonalScaleSpec(_Section):
         return initializations.DiagonalScale(_f(self.scale))
 
 
+class TeacherOverlapSpec(_Section):
+    kind: Literal["teacher_overlap"]
+    overlap: NonNegativeFloat = Field(0.0, description="m: M(0) = m·Z, Z i.i.d. N(0, 1) (0: the random O(N^-1/2))")
+    scale: PositiveFloat = Field(1.0, description="std of the random part: Q⊥(0) ≈ scale²·I")
+    row_scales: list[PositiveFloat] | None = Field(None, description="one std per hidden unit (anisotropic), "
+                                                   "instead of scale")
+
+    def build(self, model, problem):
+        scales = self.row_scales if self.row_scales is not None else [self.scale] * model.width
+        if len(scales) != model.width:
+            raise SpecError("init.row_scales", f"has {len(scales)} entries for width {model.width}",
+                            "give one scale per hidden unit")
+        return initializations.TeacherOverlap(_f(self.overlap), jnp.asarray(scales, dtype=jnp.float64))
+
+
 InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec,
-                           DiagonalScaleSpec],
+                           DiagonalScaleSpec, TeacherOverlapSpec],
                      Field(discriminator="kind")]
 
 
 # --- dynamics --------------------------------------------------------------------------------
 
 class _StopFields(_Section):
-    t_max: PositiveFloat = Field(description="gradient-flow time to stop at (steps × lr for GD/SGD)")
+    t_max: PositiveFloat = Field(description="gradient-flow time to stop at (steps × lr for GD/SGD; "
+                                "α = steps/N for SGD on online_teacher_student)")
     stop_loss: NonNegativeFloat = Field(0.0, description="stop once the loss is below this")
 
 
@@ -302,9 +352,11 @@ class SGDSpec(_StopFields):
     lr: PositiveFloat
     batch_size: PositiveInt = 1
     max_steps: PositiveInt = 10_000_000
+    block: PositiveInt = Field(8, description="steps whose samples are drawn in one generator call")
 
     def build(self):
-        return dynamics.SGD(_f(self.lr), _f(self.t_max), _f(self.stop_loss), self.batch_size, self.max_steps)
+        return dynamics.SGD(_f(self.lr), _f(self.t_max), _f(self.stop_loss), self.batch_size, self.max_steps,
+                            self.block)
 
 
 DynamicsSpec = Annotated[Union[GradientFlowSpec, GradientDescentSpec, SGDSpec, ModifiedGradientFlowSpec],
@@ -317,6 +369,7 @@ class ObserveSpec(_Section):
     quantities: list[str] = Field(default_factory=lambda: ["loss"])
     n_times: int = Field(100, ge=2, description="record times: t = 0 and n_times − 1 log-spaced ones")
     t_min: PositiveFloat = 1e-2
+    grid: Literal["log", "linear"] = Field("log", description="spacing of the n_times − 1 nonzero times")
 
     @field_validator("quantities")
     @classmethod
@@ -331,6 +384,9 @@ class ObserveSpec(_Section):
 
 Scalar = bool | int | float | str
 
+#: Init kinds that apply to the quadratic network (the others use the linear network's factors).
+QUADRATIC_INITS = ("gaussian", "teacher_overlap")
+
 
 class Spec(_Section):
     name: str = "experiment"
@@ -341,6 +397,19 @@ class Spec(_Section):
     dynamics: DynamicsSpec
     observe: ObserveSpec = ObserveSpec()
     sweep: dict[str, list[Scalar]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _components_fit(self):
+        # The quadratic network is defined on the online teacher–student problem, and only
+        # the Gaussian inits know its parameters; the linear network needs a data set.
+        quadratic = self.model.kind == "quadratic_network"
+        if quadratic != (self.problem.kind == "online_teacher_student"):
+            raise SpecError("model.kind", f"'{self.model.kind}' does not apply to problem '{self.problem.kind}'",
+                            "pair quadratic_network with online_teacher_student, two_layer_linear with regression")
+        if quadratic and self.init.kind not in QUADRATIC_INITS:
+            raise SpecError("init.kind", f"'{self.init.kind}' is not defined for quadratic_network",
+                            f"use one of {list(QUADRATIC_INITS)}")
+        return self
 
     @property
     def hash(self) -> str:
@@ -388,6 +457,10 @@ def _field_path(loc: tuple, raw: dict) -> str:
 
 def spec_error(error: ValidationError, raw: dict, prefix: str = "") -> SpecError:
     errors = error.errors()
+    # A SpecError raised by a validator already names its field and fix.
+    wrapped = errors[0].get("ctx", {}).get("error")
+    if isinstance(wrapped, SpecError):
+        return wrapped
     # A misspelt key shows up as "unknown key" plus "missing": report the unknown key, and
     # suggest the missing name beside it.
     first = min(errors, key=lambda e: e["type"] != "extra_forbidden")
@@ -478,8 +551,9 @@ def observation_times(points: list[RunPoint]) -> np.ndarray:
     t_max = max(p.spec.dynamics.t_max for p in points)
     t_min = min(observe.t_min, t_max)
     # With one nonzero time it must be t_max (geomspace would give t_min).
-    logspaced = np.geomspace(t_min, t_max, observe.n_times - 1) if observe.n_times > 2 else [t_max]
-    return np.concatenate([[0.0], logspaced])
+    spaced = np.geomspace if observe.grid == "log" else np.linspace
+    grid = spaced(t_min, t_max, observe.n_times - 1) if observe.n_times > 2 else [t_max]
+    return np.concatenate([[0.0], grid])
 
 
 def check_observables(spec: Spec, model_type: type, problem_type: type) -> None:

@@ -38,6 +38,12 @@ class Objective(eqx.Module):
     def minibatch_loss(self, params: PyTree, indices: Int[Array, " batch"]) -> Float[Array, ""]:
         return self.problem.minibatch_loss(self.model, params, indices)
 
+    def draw_batches(self, key: PRNGKeyArray, n_batches: int, batch_size: int) -> PyTree:
+        return self.problem.draw_batches(key, n_batches, batch_size)
+
+    def batch_loss(self, params: PyTree, batch: PyTree) -> Float[Array, ""]:
+        return self.problem.batch_loss(self.model, params, batch)
+
 
 class Trajectory(NamedTuple):
     """What one run returns.
@@ -59,8 +65,9 @@ class Trajectory(NamedTuple):
 class AbstractDynamics(eqx.Module):
     """How parameters move. Dynamics see the model only through :class:`Objective`.
 
-    Time is gradient-flow time throughout: a discrete method with step η is at time kη after
-    k steps, so GD, SGD and GF share one time axis. Scalar settings are array fields, so a
+    Time is gradient-flow time: a discrete method with step η is at time kη after k steps, so
+    GD, SGD and GF share one time axis; the exception is SGD on an online problem, whose time
+    is samples per dimension α = k/N (:meth:`AbstractProblem.sgd_time_step`). Scalar settings are array fields, so a
     sweep over them reuses one compiled computation.
     """
 

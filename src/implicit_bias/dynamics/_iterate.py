@@ -9,18 +9,24 @@ from jaxtyping import Array, Bool, Float, Int, PyTree
 
 from ._base import CONVERGED, DIVERGED, MAX_TIME, RUNNING, Observer, Trajectory
 
-#: A step: ``(params, opt_state, k) -> (params, opt_state, loss_before_step)``, k the step index.
-#: Stochastic steps derive their randomness from k (``fold_in``): splitting a key every step
-#: costs more than a whole GD step at small sizes (benchmarks/gd_step_profile.py).
-Step = Callable[[PyTree, PyTree, Int[Array, ""]], tuple[PyTree, PyTree, Float[Array, ""]]]
+#: A step: ``(params, opt_state, k, sample) -> (params, opt_state, loss_before_step)``, k the
+#: step index and ``sample`` its row of the current block of draws (None without ``draw``).
+Step = Callable[[PyTree, PyTree, Int[Array, ""], PyTree], tuple[PyTree, PyTree, Float[Array, ""]]]
+
+#: ``draw(j)``: the samples of steps ``j·block … (j+1)·block − 1`` (leading axis ``block``).
+#: Stochastic methods derive them from j (``fold_in``): a key split per step costs more than a
+#: whole GD step at small sizes (benchmarks/gd_step_profile.py), and one draw per block
+#: vectorizes the generator (benchmarks/online_sgd_throughput.py).
+Draw = Callable[[Int[Array, ""]], PyTree]
 
 #: A loss this many times its initial value (plus one) counts as diverged, as does NaN/inf:
 #: unstable GD grows geometrically, so it passes this long before float64 overflows.
 BLOWUP_FACTOR = 1e12
 
-#: Steps per loop iteration. At small sizes a step is a dozen tiny kernels, and the loop's own
-#: per-iteration cost (condition, carry copies) is a quarter of it; two steps per iteration
-#: save most of that (benchmarks/gd_step_profile.py), more add compile time for little gain.
+#: Steps per loop iteration when there are no draws. At small sizes a step is a dozen tiny
+#: kernels, and the loop's own per-iteration cost (condition, carry copies) is a quarter of it;
+#: two steps per iteration save most of that (benchmarks/gd_step_profile.py), more add compile
+#: time for little gain.
 UNROLL = 2
 
 
@@ -34,47 +40,63 @@ class _Carry(NamedTuple):
 
 def iterate(
     step: Step, loss: Callable[[PyTree], Float[Array, ""]], params0: PyTree, opt_state0: PyTree,
-    *, lr: Float[Array, ""], t_max: Float[Array, ""], stop_loss: Float[Array, ""],
+    *, dt: Float[Array, ""], t_max: Float[Array, ""], stop_loss: Float[Array, ""],
     max_steps: int, times: Float[Array, " times"], observe: Observer,
+    draw: Draw | None = None, block: int = 1,
 ) -> Trajectory:
-    r"""Run ``step`` for :math:`\min(\lceil t_{max}/\eta\rceil, \text{max\_steps})` steps.
+    r"""Run ``step`` for :math:`\min(\lceil t_{max}/\Delta t\rceil, \text{max\_steps})` steps,
+    each advancing time by ``dt`` (the step η for GD; see :class:`AbstractDynamics`).
 
-    The record at time t is taken at step :math:`\lceil t/\eta\rceil` (GF time kη, at most one
-    step late). The stop test (full loss below ``stop_loss``) runs at record times only, so the
+    The record at time t is taken at step :math:`\lceil t/\Delta t\rceil` (at most one step
+    late). The stop test (full loss below ``stop_loss``) runs at record times only, so the
     per-step work is one gradient; the run may thus go a little past the threshold. Divergence
     is tested every step on the loss the step already computed, and reported with its step.
+
+    With ``draw``, samples come in blocks drawn inside the loop (never a steps-long array):
+    an outer loop draws block ``k // block`` and an inner loop steps through its rows. A record
+    time inside a block ends the inner loop there and the block is drawn again after it, so
+    step k always sees the same sample whatever the record grid.
     """
-    n_total = jnp.minimum(jnp.ceil(t_max / lr), max_steps).astype(jnp.int64)
-    # The relative slack keeps t/η that is an integer up to rounding from landing one step late.
-    record_steps = jnp.ceil(times / lr * (1 - 1e-12)).astype(jnp.int64)
+    n_total = jnp.minimum(jnp.ceil(t_max / dt), max_steps).astype(jnp.int64)
+    # The relative slack keeps t/Δt that is an integer up to rounding from landing one step late.
+    record_steps = jnp.ceil(times / dt * (1 - 1e-12)).astype(jnp.int64)
     blowup = BLOWUP_FACTOR * (1.0 + loss(params0))
 
-    def one_step(c: _Carry) -> _Carry:
-        params, opt_state, value = step(c.params, c.opt_state, c.k)
+    def one_step(c: _Carry, sample: PyTree) -> _Carry:
+        params, opt_state, value = step(c.params, c.opt_state, c.k, sample)
         bad = ~jnp.isfinite(value) | (value > blowup)
         keep = lambda new, old: jax.tree.map(lambda a, b: jnp.where(bad, b, a), new, old)  # noqa: E731
         return _Carry(keep(params, c.params), keep(opt_state, c.opt_state),
                       c.k + jnp.where(bad, 0, 1), jnp.where(bad, DIVERGED, c.status),
                       jnp.where(bad, c.k, c.diverged_at))
 
-    def advance(c: _Carry, stop_at: Int[Array, ""]) -> _Carry:
-        """Step until step ``stop_at`` (or divergence): ``UNROLL`` steps per iteration while a
-        whole block fits, then single steps. A block need not stop at a divergence: a step
-        from a diverged carry recomputes the same bad loss, keeps the same parameters and step
-        index, so it changes nothing."""
-        def block(c):
-            for _ in range(UNROLL):
-                c = one_step(c)
-            return c
-        c = jax.lax.while_loop(lambda c: (c.k + UNROLL <= stop_at) & (c.status == RUNNING), block, c)
-        return jax.lax.while_loop(lambda c: (c.k < stop_at) & (c.status == RUNNING), one_step, c)
+    def steps_until(c: _Carry, stop_at: Int[Array, ""]) -> _Carry:
+        """Step while k < ``stop_at`` and the run is running."""
+        going = lambda end: lambda c: (c.k < end) & (c.status == RUNNING)  # noqa: E731
+        if draw is None:
+            # UNROLL steps per iteration while a whole block fits, then single steps. A block
+            # need not stop at a divergence: a step from a diverged carry recomputes the same
+            # bad loss and keeps the same parameters and step index, so it changes nothing.
+            def unrolled(c):
+                for _ in range(UNROLL):
+                    c = one_step(c, None)
+                return c
+            c = jax.lax.while_loop(lambda c: (c.k + UNROLL <= stop_at) & (c.status == RUNNING), unrolled, c)
+            return jax.lax.while_loop(going(stop_at), lambda c: one_step(c, None), c)
+
+        def one_block(c: _Carry) -> _Carry:
+            j = c.k // block
+            samples = draw(j)
+            body = lambda c: one_step(c, jax.tree.map(lambda a: a[c.k - j * block], samples))  # noqa: E731
+            return jax.lax.while_loop(going(jnp.minimum(stop_at, (j + 1) * block)), body, c)
+        return jax.lax.while_loop(going(stop_at), one_block, c)
 
     def segment(c: _Carry, target: tuple[Int[Array, ""], Bool[Array, ""]]):
         """Advance to the target step and record there (unless it is the final segment)."""
         k_target, is_record = target
-        c = advance(c, jnp.minimum(k_target, n_total))
+        c = steps_until(c, jnp.minimum(k_target, n_total))
         reached = is_record & (c.k == k_target) & (c.status == RUNNING)
-        values = observe(c.params, c.k * lr)
+        values = observe(c.params, c.k * dt)
         values = {name: jnp.where(reached, v, jnp.nan) for name, v in values.items()}
         done = reached & (loss(c.params) < stop_loss)
         return c._replace(status=jnp.where(done, CONVERGED, c.status)), values
@@ -88,4 +110,4 @@ def iterate(
     end, observed = jax.lax.scan(segment, start, (targets, is_record))
     observed = {name: v[:-1] for name, v in observed.items()}
     status = jnp.where(end.status == RUNNING, MAX_TIME, end.status)
-    return Trajectory(observed, end.params, end.k * lr, end.k, status, end.diverged_at)
+    return Trajectory(observed, end.params, end.k * dt, end.k, status, end.diverged_at)

@@ -25,12 +25,12 @@ class GradientDescent(AbstractDynamics):
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
         optimizer = optax.sgd(self.lr)
 
-        def step(params, opt_state, k):
+        def step(params, opt_state, k, sample):
             value, grads = jax.value_and_grad(objective.loss)(params)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             return optax.apply_updates(params, updates), opt_state, value
 
         del key  # deterministic
-        return iterate(step, objective.loss, params0, optimizer.init(params0), lr=self.lr,
+        return iterate(step, objective.loss, params0, optimizer.init(params0), dt=self.lr,
                        t_max=self.t_max, stop_loss=self.stop_loss, max_steps=self.max_steps,
                        times=times, observe=observe)

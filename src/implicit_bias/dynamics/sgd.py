@@ -1,4 +1,4 @@
-r"""Mini-batch SGD on a finite training set (optax)."""
+r"""Mini-batch SGD, on a finite training set or online (fresh samples every step) (optax)."""
 
 import equinox as eqx
 import jax
@@ -10,10 +10,17 @@ from ._iterate import iterate
 
 
 class SGD(AbstractDynamics):
-    r"""Each step draws ``batch_size`` distinct samples uniformly and steps along the gradient of
-    the unbiased estimate :math:`\tfrac{N}{B}\sum_{i\in B}\ell_i` of the summed loss, so that
-    in expectation it is GD with the same ``lr`` and shares GF's time axis t = kη.
-    The divergence test uses the mini-batch loss; the stop test the full loss.
+    r"""Each step takes one batch of ``batch_size`` samples from the problem and steps along the
+    gradient of the problem's unbiased estimate of its loss, so that in expectation it is GD
+    with the same ``lr``. On a data set the batch is ``batch_size`` distinct indices and the
+    estimate :math:`\tfrac{N}{B}\sum_{i\in B}\ell_i` of the summed loss (time t = kη, shared
+    with GF); on an online problem the samples are fresh draws (one pass) and time is the
+    problem's (α = k/N for the teacher–student problems).
+
+    Batches are drawn ``block`` steps at a time inside the compiled loop (see
+    :func:`~implicit_bias.dynamics._iterate.iterate`): one generator call per block instead of
+    one per step (benchmarks/online_sgd_throughput.py measured the block size).
+    The divergence test uses the batch loss; the stop test the full loss.
     """
 
     lr: Float[Array, ""]
@@ -21,18 +28,21 @@ class SGD(AbstractDynamics):
     stop_loss: Float[Array, ""]
     batch_size: int = eqx.field(static=True, default=1)
     max_steps: int = eqx.field(static=True, default=10_000_000)
+    block: int = eqx.field(static=True, default=8)
 
     def solve(self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
         optimizer = optax.sgd(self.lr)
-        n = objective.n_samples
 
-        def step(params, opt_state, k):
-            batch = jax.random.choice(jax.random.fold_in(key, k), n, (self.batch_size,), replace=False)
-            value, grads = jax.value_and_grad(objective.minibatch_loss)(params, batch)
+        def step(params, opt_state, k, batch):
+            value, grads = jax.value_and_grad(objective.batch_loss)(params, batch)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             return optax.apply_updates(params, updates), opt_state, value
 
-        return iterate(step, objective.loss, params0, optimizer.init(params0), lr=self.lr,
-                       t_max=self.t_max, stop_loss=self.stop_loss, max_steps=self.max_steps,
-                       times=times, observe=observe)
+        def draw(j):
+            return objective.draw_batches(jax.random.fold_in(key, j), self.block, self.batch_size)
+
+        return iterate(step, objective.loss, params0, optimizer.init(params0),
+                       dt=objective.problem.sgd_time_step(self.lr), t_max=self.t_max,
+                       stop_loss=self.stop_loss, max_steps=self.max_steps, times=times,
+                       observe=observe, draw=draw, block=self.block)

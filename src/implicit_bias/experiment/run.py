@@ -90,6 +90,9 @@ def run(
         runs = run_points(built, times, store=store, **options)
         ds = _finish(runs, points, spec)
         summary = summarize(runs, points, spec)
+        notes = sorted({note for b in built for note in b.inputs.problem.notes(b.model)})
+        if notes:
+            summary["notes"] = notes
         store.finalize(ds, summary)
         if report:
             from ..report import write_report

@@ -85,6 +85,7 @@ def summarize(ds_runs: xr.Dataset, points: list[RunPoint], spec: Spec) -> dict:
                  "t_final": clean(columns["t_final"][i]), "n_steps": int(columns["n_steps"][i])}
         if status == "diverged":
             entry["diverged_at_step"] = int(columns["diverged_at"][i])
+            entry["diverged_at_time"] = clean(columns["t_final"][i])  # α for one-pass SGD
         runs.append(entry)
     return {"name": spec.name, "spec_hash": spec.hash, "n_runs": len(runs),
             "statuses": {s: sum(r["status"] == s for r in runs) for s in STATUSES}, "runs": runs}

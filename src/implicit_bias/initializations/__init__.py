@@ -6,7 +6,8 @@ from .diagonal_scale import DiagonalScale
 from .gaussian import Gaussian
 from .imbalance import Imbalance
 from .invariant_set import InvariantSet
+from .teacher_overlap import TeacherOverlap
 from .zero_imbalance import ZeroImbalance
 
 __all__ = ["AbstractInitialization", "Balanced", "DiagonalScale", "Gaussian", "Imbalance", "InvariantSet",
-           "ZeroImbalance", "orthonormal_columns"]
+           "TeacherOverlap", "ZeroImbalance", "orthonormal_columns"]

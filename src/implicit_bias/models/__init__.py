@@ -4,5 +4,6 @@ from ._base import AbstractModel
 from .diagonal import DiagonalLinear
 from .linear import Linear
 from .two_layer_linear import TwoLayerLinear
+from .quadratic_network import QuadraticNetwork
 
-__all__ = ["AbstractModel", "DiagonalLinear", "Linear", "TwoLayerLinear"]
+__all__ = ["AbstractModel", "DiagonalLinear", "Linear", "QuadraticNetwork", "TwoLayerLinear"]

@@ -81,7 +81,8 @@ def trajectory_figure(ds: xr.Dataset, name: str, axes: list[str], path: Path) ->
             with _nan_quiet():
                 ax.plot(t, np.nanmedian(runs[:, 1:], axis=0), color=colour, lw=1.0, ls="--", alpha=0.9)
     ax.set_xscale("log")
-    if np.any(np.isfinite(_log_safe(ds[name].values))):
+    # Only the plotted times (t > 0) count: a run that diverged at once has just its t = 0 value.
+    if np.any(np.isfinite(_log_safe(ds[name].isel(time=slice(1, None)).values))):
         ax.set_yscale("log")
     ax.set_xlabel("time t (gradient-flow units)")
     ax.set_ylabel(name.replace("_", " "))

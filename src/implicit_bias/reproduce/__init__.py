@@ -9,7 +9,7 @@ key numbers. ``quick=True`` shrinks every size so the whole paper runs in well u
 from collections.abc import Callable
 from pathlib import Path
 
-from . import barrett2021, elkabetz2021, min2021, pesme2021, soudry2018, woodworth2020
+from . import barrett2021, bocchi2026, elkabetz2021, min2021, pesme2021, soudry2018, woodworth2020
 
 #: Paper name (as typed after ``reproduce``) → its ``reproduce(out, quick)``.
 PAPERS: dict[str, Callable[[Path, bool], dict]] = {
@@ -19,6 +19,8 @@ PAPERS: dict[str, Callable[[Path, bool], dict]] = {
     "soudry2018": soudry2018.reproduce,
     "barrett2021": barrett2021.reproduce,
     "elkabetz2021": elkabetz2021.reproduce,
+    "bocchi2026": bocchi2026.reproduce,
 }
 
-__all__ = ["PAPERS", "barrett2021", "elkabetz2021", "min2021", "pesme2021", "soudry2018", "woodworth2020"]
+__all__ = ["PAPERS", "barrett2021", "bocchi2026", "elkabetz2021", "min2021", "pesme2021", "soudry2018",
+           "woodworth2020"]

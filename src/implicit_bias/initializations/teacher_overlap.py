@@ -1,0 +1,31 @@
+r"""Init of a teacher–student student with a given overlap with the teacher."""
+
+import jax
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from ..models import AbstractModel
+from ..problems import AbstractProblem
+from ._base import AbstractInitialization
+
+
+class TeacherOverlap(AbstractInitialization):
+    r""":math:`W(0) = m\,ZW^* + \operatorname{diag}(s)G`, Z (p×p*) and G (p×N) i.i.d. N(0, 1),
+    m = ``overlap``, :math:`s_k` = ``scales[k]``; needs a problem with a ``teacher`` (p*×N).
+
+    For T = W*W*ᵀ/N = I: :math:`M(0) = mZ + O(N^{-1/2})` and
+    :math:`Q_\perp(0) = Q - MT^{-1}M^\top = \operatorname{diag}(s_k^2) + O(N^{-1/2})`. With m = 0
+    the overlaps start at the random :math:`O(N^{-1/2})` of a high-dimensional init (the
+    plateau-escape setting); with m > 0 they start at O(1) and the N → ∞ ODE starts at mZ.
+    Equal scales are the isotropic init (:math:`Q_\perp(0)\propto I`, under which polar(M) is
+    conserved); unequal ones are anisotropic.
+    """
+
+    overlap: Float[Array, ""]
+    scales: Float[Array, " width"]
+
+    def __call__(self, key: PRNGKeyArray, model: AbstractModel, problem: AbstractProblem) -> dict:
+        teacher = problem.teacher
+        kz, kg = jax.random.split(key)
+        Z = jax.random.normal(kz, (model.width, teacher.shape[0]))
+        G = jax.random.normal(kg, (model.width, teacher.shape[1]))
+        return {"W": self.overlap * Z @ teacher + self.scales[:, None] * G}

@@ -1,0 +1,84 @@
+r"""Online teacher–student regression with Gaussian inputs and a quadratic teacher.
+
+Inputs :math:`x\sim N(0, I_N)`; the teacher is :math:`y = b\sum_{r\le p^*}\nu_r^2`,
+:math:`\nu_r = w^*_r\cdot x/\sqrt N`; the per-sample loss is :math:`\tfrac12(\hat y - y)^2`.
+There is no data set: SGD draws a fresh x every step (one pass) and the loss is the
+population loss. Notation and formulas: ``shared/papers/quadratic-teacher-student.md``.
+"""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+
+from ..models import AbstractModel
+from ..theory.quadratic_teacher_student import population_loss
+from ._base import AbstractProblem
+
+#: Teacher kinds: rows orthonormal (T = W*W*ᵀ/N = I exactly) or i.i.d. N(0, 1) (T ≈ I).
+TEACHERS = ("orthonormal", "gaussian")
+
+
+class OnlineTeacherStudent(AbstractProblem):
+    r"""Teacher weights ``teacher`` (p*×N), teacher output scale ``teacher_scale`` (b).
+
+    The population loss of a model with quadratic-form predictor :math:`f(x) = \lVert Fx
+    \rVert^2` (its :meth:`~AbstractModel.end_to_end` factor F, e.g. the quadratic network's
+    :math:`\sqrt{a/N}W`) against the teacher's :math:`F^* = \sqrt{b/N}W^*` is, with
+    :math:`S = F^\top F - F^{*\top}F^*` and Gaussian moments,
+    :math:`L = \tfrac12(\operatorname{tr}S)^2 + \operatorname{tr}S^2`, computed from the p×p,
+    p×p*, p*×p* Gram matrices (never an N×N one).
+
+    SGD time is α = steps/N (:meth:`sgd_time_step`). Inputs are drawn in ``draw_dtype``
+    (float32 by default, ~2× cheaper than float64 on CPU: benchmarks/online_sgd_throughput.py)
+    and then cast to float64, so every update is computed in float64; a float32 Gaussian differs
+    from a float64 one by a relative 2⁻²⁴ rounding, far below the N^{-1/2} SGD fluctuations.
+    """
+
+    teacher: Float[Array, "p_star N"]
+    teacher_scale: float = eqx.field(static=True, default=1.0)
+    draw_dtype: str = eqx.field(static=True, default="float32")
+
+    @property
+    def input_dim(self) -> int:
+        return self.teacher.shape[1]
+
+    def teacher_factor(self) -> Float[Array, "p_star N"]:
+        return jnp.sqrt(self.teacher_scale / self.input_dim) * self.teacher
+
+    def targets(self, x: Float[Array, "batch N"]) -> Float[Array, " batch"]:
+        return jnp.sum((x @ self.teacher_factor().T) ** 2, axis=-1)
+
+    def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+        F, Fs = model.end_to_end(params), self.teacher_factor()
+        # In factor form the overlaps are G = FFᵀ, H = FF*ᵀ, K = F*F*ᵀ with a = b = 1.
+        return population_loss(F @ F.T, F @ Fs.T, Fs @ Fs.T, 1.0, 1.0)
+
+    def draw_batches(self, key: PRNGKeyArray, n_batches: int, batch_size: int) -> Float[Array, "n b N"]:
+        x = jax.random.normal(key, (n_batches, batch_size, self.input_dim), jnp.dtype(self.draw_dtype))
+        return x.astype(jnp.float64)
+
+    def batch_loss(self, model: AbstractModel, params: PyTree, batch: Float[Array, "b N"]) -> Float[Array, ""]:
+        residual = model.predict(params, batch)[:, 0] - self.targets(batch)
+        return 0.5 * jnp.mean(residual**2)
+
+    def notes(self, model: AbstractModel) -> list[str]:
+        p, p_star = model.width, self.teacher.shape[0]
+        if p < p_star:
+            return [f"student width p = {p} < teacher width p* = {p_star}: no zero-loss manifold, the loss "
+                    "stays positive (procrustes_distance refers to the closest rank-p point)"]
+        return []
+
+    def sgd_time_step(self, lr: Float[Array, ""]) -> Float[Array, ""]:
+        return jnp.asarray(1.0 / self.input_dim)
+
+
+def make_teacher(kind: str, width: int, input_dim: int, seed: int) -> np.ndarray:
+    """Teacher weights W* (width × input_dim) with rows of squared norm ≈ N (T ≈ I)."""
+    from ..initializations import orthonormal_columns  # (initializations import problems)
+
+    key = jax.random.key(seed)
+    if kind == "gaussian":
+        return np.asarray(jax.random.normal(key, (width, input_dim)))
+    return np.asarray(orthonormal_columns(key, input_dim, width).T * np.sqrt(input_dim))
