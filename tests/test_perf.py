@@ -19,7 +19,7 @@ def _scalar_gd(lr: float, t_max: float, times):
     loss = lambda p: p["theta"] ** 2  # noqa: E731
     opt = optax.sgd(lr)
 
-    def step(params, state, k):
+    def step(params, state, k, sample):
         value, grads = jax.value_and_grad(loss)(params)
         updates, state = opt.update(grads, state, params)
         return optax.apply_updates(params, updates), state, value
