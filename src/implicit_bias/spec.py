@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, \
     PositiveInt, ValidationError, field_validator
+from pydantic import TypeAdapter, model_validator
 
 from . import dynamics, initializations, models, problems
 from .errors import SpecError
@@ -70,7 +71,83 @@ def _build_regression(spec_json: str, base_dir: str, given: frozenset[str]) -> p
     return problem
 
 
-ProblemSpec = Annotated[Union[RegressionSpec], Field(discriminator="kind")]
+class WhitenedRegressionSpec(_Section):
+    """Saxe et al.'s setting: XᵀX = I and a teacher with the given singular values."""
+    kind: Literal["whitened_regression"]
+    n_samples: PositiveInt = 8
+    input_dim: PositiveInt = 6
+    output_dim: PositiveInt = 4
+    singular_values: list[PositiveFloat] = Field(default_factory=lambda: [3.0, 2.0, 1.0], min_length=1)
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.n_samples < self.input_dim:
+            raise ValueError(f"whitened inputs need n_samples ≥ input_dim = {self.input_dim}, got {self.n_samples}")
+        if len(self.singular_values) > min(self.input_dim, self.output_dim):
+            raise ValueError(f"{len(self.singular_values)} singular values exceed min(input_dim, output_dim)")
+        return self
+
+    def build(self, base_dir: Path) -> problems.Regression:
+        return _build_matrix_problem(self.model_dump_json())
+
+
+class MatrixSensingSpec(_Section):
+    """Gaussian symmetric measurements of a random rank-r PSD dim×dim target."""
+    kind: Literal["matrix_sensing"]
+    dim: PositiveInt = 10
+    rank: PositiveInt = 2
+    n_measurements: PositiveInt = 40
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.rank > self.dim:
+            raise ValueError(f"rank {self.rank} exceeds dim {self.dim}")
+        return self
+
+    def build(self, base_dir: Path) -> problems.MatrixSensing:
+        return _build_matrix_problem(self.model_dump_json())
+
+
+class MatrixCompletionSpec(_Section):
+    """Observed entries of a shape[0]×shape[1] matrix: listed, or drawn from a random rank-r one."""
+    kind: Literal["matrix_completion"]
+    shape: tuple[PositiveInt, PositiveInt] = (10, 10)
+    entries: list[tuple[NonNegativeInt, NonNegativeInt, float]] | None = Field(
+        None, description="observed (row, column, value), 0-based; default: random rank-r matrix")
+    rank: PositiveInt = 2
+    n_observed: PositiveInt = 50
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.entries is None and self.rank > min(self.shape):
+            raise ValueError(f"rank {self.rank} exceeds min(shape) = {min(self.shape)}")
+        if self.entries is None and self.n_observed > self.shape[0] * self.shape[1]:
+            raise ValueError(f"n_observed {self.n_observed} exceeds the {self.shape[0] * self.shape[1]} entries")
+        return self
+
+    def build(self, base_dir: Path) -> problems.MatrixCompletion:
+        return _build_matrix_problem(self.model_dump_json())
+
+
+@lru_cache(maxsize=64)
+def _build_matrix_problem(spec_json: str):
+    # Cached like regression data: a sweep over seeds reuses one data set.
+    s = TypeAdapter(ProblemSpec).validate_json(spec_json)
+    if s.kind == "whitened_regression":
+        return problems.whitened_regression(s.n_samples, s.input_dim, s.output_dim, s.singular_values,
+                                            seed=s.data_seed)
+    if s.kind == "matrix_sensing":
+        return problems.gaussian_sensing(s.dim, s.rank, s.n_measurements, seed=s.data_seed)
+    if s.entries is not None:
+        return problems.make_matrix_completion(s.shape, s.entries)
+    return problems.random_completion(s.shape, s.rank, s.n_observed, seed=s.data_seed)
+
+
+ProblemSpec = Annotated[Union[RegressionSpec, WhitenedRegressionSpec, MatrixSensingSpec, MatrixCompletionSpec],
+                      Field(discriminator="kind")]
 
 
 # --- model -----------------------------------------------------------------------------------
@@ -79,11 +156,50 @@ class TwoLayerLinearSpec(_Section):
     kind: Literal["two_layer_linear"]
     width: PositiveInt
 
-    def build(self, problem: problems.Regression) -> models.TwoLayerLinear:
-        return models.TwoLayerLinear(problem.X.shape[1], problem.Y.shape[1], self.width)
+    def build(self, problem: problems.AbstractProblem) -> models.TwoLayerLinear:
+        return models.TwoLayerLinear(*_io_dims(problem), self.width)
 
 
-ModelSpec = Annotated[Union[TwoLayerLinearSpec], Field(discriminator="kind")]
+def _io_dims(problem: problems.AbstractProblem) -> tuple[int, int]:
+    """(n, m): the shape of the end-to-end matrix Θ a problem asks for."""
+    if isinstance(problem, problems.Regression):
+        return problem.X.shape[1], problem.Y.shape[1]
+    return problem.shape
+
+
+class DeepLinearSpec(_Section):
+    kind: Literal["deep_linear"]
+    depth: int = Field(ge=2, description="number of layers N")
+    width: PositiveInt | None = Field(None, description="every hidden width (give this or widths)")
+    widths: list[PositiveInt] | None = Field(None, description="hidden widths d₁…d_{N−1}")
+
+    @model_validator(mode="after")
+    def _widths(self):
+        if (self.width is None) == (self.widths is None):
+            raise ValueError("give exactly one of width (all hidden layers) and widths (one per hidden layer)")
+        if self.widths is not None and len(self.widths) != self.depth - 1:
+            raise ValueError(f"depth {self.depth} needs {self.depth - 1} hidden widths, got {len(self.widths)}")
+        return self
+
+    def build(self, problem: problems.AbstractProblem) -> models.DeepLinear:
+        hidden = tuple(self.widths) if self.widths is not None else (self.width,) * (self.depth - 1)
+        return models.DeepLinear(*_io_dims(problem), hidden)
+
+
+class SymmetricFactorizationSpec(_Section):
+    kind: Literal["symmetric_factorization"]
+    width: PositiveInt | None = Field(None, description="columns of U; default dim (full rank)")
+
+    def build(self, problem: problems.AbstractProblem) -> models.SymmetricFactorization:
+        n, m = _io_dims(problem)
+        if n != m:
+            raise SpecError("model.kind", f"Θ = UUᵀ is square but the problem asks for {n}×{m}",
+                            "use a square problem (matrix_sensing) or another model")
+        return models.SymmetricFactorization(n, self.width if self.width is not None else n)
+
+
+ModelSpec = Annotated[Union[TwoLayerLinearSpec, DeepLinearSpec, SymmetricFactorizationSpec],
+                    Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -114,6 +230,7 @@ class BalancedSpec(_GaussianFields):
     kind: Literal["balanced"]
 
     def build(self, model, problem):
+        _need_model(model, problem, "balanced", (models.TwoLayerLinear, models.DeepLinear))
         _need_width(model, model.output_dim, "balanced", "output_dim")
         return initializations.Balanced(self.gaussian())
 
@@ -122,6 +239,7 @@ class ZeroImbalanceSpec(_GaussianFields):
     kind: Literal["zero_imbalance"]
 
     def build(self, model, problem):
+        _need_model(model, problem, "zero_imbalance", (models.TwoLayerLinear,), problems.Regression)
         _need_width(model, model.output_dim, "zero_imbalance", "output_dim")
         if problem.rank < model.output_dim:
             raise SpecError("init.kind", f"zero_imbalance needs rank X ≥ output_dim, got {problem.rank}",
@@ -133,6 +251,7 @@ class InvariantSetSpec(_GaussianFields):
     kind: Literal["invariant_set"]
 
     def build(self, model, problem):
+        _need_model(model, problem, "invariant_set", (models.TwoLayerLinear,), problems.Regression)
         return initializations.InvariantSet(self.gaussian())
 
 
@@ -148,6 +267,7 @@ class ImbalanceSpec(_Section):
         return v
 
     def build(self, model, problem):
+        _need_model(model, problem, "imbalance", (models.TwoLayerLinear,), problems.Regression)
         if self.level > 0:
             _need_width(model, problem.rank, "imbalance with level > 0", "rank X")
         else:
@@ -161,7 +281,37 @@ def _need_width(model, minimum: int, what: str, name: str) -> None:
                         f"set model.width ≥ {minimum}")
 
 
-InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec],
+class AlignedSpec(_Section):
+    kind: Literal["aligned"]
+    scale: PositiveFloat = Field(description="every mode of X⁺Y starts at this strength σ₀")
+
+    def build(self, model, problem):
+        _need_model(model, problem, "aligned", (models.TwoLayerLinear, models.DeepLinear), problems.Regression)
+        n, m = _io_dims(problem)
+        _need_width(model, min(n, m), "aligned", "min(input_dim, output_dim)")
+        return initializations.Aligned(_f(self.scale))
+
+
+class ScaledIdentitySpec(_Section):
+    kind: Literal["scaled_identity"]
+    scale: PositiveFloat = Field(description="every parameter array is scale × I")
+
+    def build(self, model, problem):
+        return initializations.ScaledIdentity(_f(self.scale))
+
+
+def _need_model(model, problem, what: str, model_types: tuple[type, ...],
+                problem_type: type = problems.AbstractProblem) -> None:
+    if not isinstance(model, model_types):
+        raise SpecError("init.kind", f"'{what}' is not defined for model {type(model).__name__}",
+                        f"use it with {' or '.join(t.__name__ for t in model_types)}, or another init")
+    if not isinstance(problem, problem_type):
+        raise SpecError("init.kind", f"'{what}' is not defined for problem {type(problem).__name__}",
+                        f"use it on a {problem_type.__name__} problem, or another init")
+
+
+InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec,
+                           AlignedSpec, ScaledIdentitySpec],
                      Field(discriminator="kind")]
 
 

@@ -9,3 +9,7 @@ from .zero_imbalance import ZeroImbalance
 
 __all__ = ["AbstractInitialization", "Balanced", "Gaussian", "Imbalance", "InvariantSet",
            "ZeroImbalance", "orthonormal_columns"]
+from .aligned import Aligned
+from .scaled_identity import ScaledIdentity
+
+__all__ += ["Aligned", "ScaledIdentity"]
