@@ -6,7 +6,6 @@ measurements the interpolants form an affine family, and which one gradient flow
 the implicit bias (Gunasekar et al. 2017; Li, Ma, Zhang 2018).
 """
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np

@@ -82,4 +82,22 @@ def polish_on_face(problem: MatrixSensing, X: np.ndarray) -> np.ndarray:
     return polished if close and better else X
 
 
-__all__ = ["FACE_THRESHOLD", "SOLVER_TOLERANCE", "min_nuclear_norm", "polish_on_face"]
+def tangent_conditioning(problem: MatrixSensing, X: np.ndarray, rank: int) -> float:
+    r"""Smallest singular value of the measurement operator on the tangent space at X of the
+    rank-r PSD matrices, :math:`T = \{UZ^\top + ZU^\top\}` (:math:`X = UU^\top`):
+    :math:`\rho = \min_{\Delta\in T} \lVert\mathcal A(\Delta)\rVert / \lVert\Delta\rVert_F`.
+    A rank-r point :math:`X + \Delta` near X with loss L then has
+    :math:`\lVert\Delta\rVert_F \le \sqrt{2L}/\rho` to first order."""
+    A = np.asarray(problem.A)
+    d = X.shape[0]
+    vals, vecs = np.linalg.eigh(X)
+    U = vecs[:, -rank:] * np.sqrt(np.clip(vals[-rank:], 0, None))
+    # Columns: UZᵀ + ZUᵀ for Z running over the unit d×r matrices, flattened.
+    units = np.eye(d * rank).reshape(d * rank, d, rank)
+    tangents = (np.einsum("ia,pja->pij", U, units) + np.einsum("pia,ja->pij", units, U)).reshape(d * rank, d * d).T
+    left, sv, _ = np.linalg.svd(tangents, full_matrices=False)
+    basis = left[:, sv > 1e-10 * sv.max()]  # orthonormal basis of T (dimension dr − r(r−1)/2)
+    return float(np.linalg.svd(A.reshape(len(A), d * d) @ basis, compute_uv=False).min())
+
+
+__all__ = ["FACE_THRESHOLD", "SOLVER_TOLERANCE", "min_nuclear_norm", "polish_on_face", "tangent_conditioning"]
