@@ -7,11 +7,12 @@ import pytest
 
 from implicit_bias import initializations as inits
 from implicit_bias.dynamics import GradientFlow, Objective
-from implicit_bias.models import TwoLayerLinear
+from implicit_bias.models import DeepLinear, TwoLayerLinear
 from implicit_bias.problems import gaussian_regression
 
 PROBLEM = gaussian_regression(6, 9, 2, seed=3)
 MODELS = [TwoLayerLinear(9, 2, 5), TwoLayerLinear(9, 2, 30)]
+MODELS += [DeepLinear(9, 2, (4, 6))]
 
 
 @pytest.fixture(params=MODELS, ids=lambda m: f"{type(m).__name__}-w{m.width}")

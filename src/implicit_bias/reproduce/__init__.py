@@ -10,10 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import min2021
+from . import gunasekar2017, razin2020, saxe2014
 
 #: Paper name (as typed after ``reproduce``) → its ``reproduce(out, quick)``.
 PAPERS: dict[str, Callable[[Path, bool], dict]] = {
     "min2021": min2021.reproduce,
 }
+PAPERS |= {"saxe2014": saxe2014.reproduce, "gunasekar2017": gunasekar2017.reproduce, "razin2020": razin2020.reproduce}
 
 __all__ = ["PAPERS", "min2021"]
+__all__ += ["gunasekar2017", "razin2020", "saxe2014"]

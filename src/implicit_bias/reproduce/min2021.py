@@ -74,6 +74,7 @@ from ..experiment.runner import BuiltRun, initial_params  # noqa: E402
 from ..experiment.store import results_to_dataset  # noqa: E402
 from ..spec import expand, observation_times, validate_spec  # noqa: E402
 from ..theory import linear_networks as lin  # noqa: E402
+from ._output import jsonable as _jsonable, md_table as _md_table, save_figure as _save  # noqa: E402
 
 PAPER = ("Min, Tarmoun, Vidal, Mallada (2021), Convergence and Implicit Bias of Gradient Flow "
          "on Overparametrized Linear Networks, arXiv:2105.06351 (ICML 2021 version: On the "
@@ -164,12 +165,6 @@ def _positive(values: np.ndarray) -> np.ndarray:
 def _colours(k: int):
     cmap = plt.get_cmap("viridis")
     return [cmap(x) for x in np.linspace(0.0, 0.85, k)]
-
-
-def _save(fig, path: Path) -> str:
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return str(path)
 
 
 # --- experiment 1 ----------------------------------------------------------------------------
@@ -560,25 +555,6 @@ def _write_spec(out: Path, spec: dict) -> None:
     (out / "specs" / f"{spec['name']}.json").write_text(json.dumps(spec, indent=2))
 
 
-def _fmt(x, digits: int = 4) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, bool):
-        return "yes" if x else "NO"
-    if isinstance(x, (int, np.integer)):
-        return str(x)
-    if isinstance(x, float):
-        return f"{x:.{digits}g}"
-    return str(x)
-
-
-def _md_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
-    lines = ["| " + " | ".join(title for title, _ in columns) + " |",
-             "|" + "|".join("---" for _ in columns) + "|"]
-    lines += ["| " + " | ".join(_fmt(row[key]) for _, key in columns) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 CHOICES = [
     "Time axis: gradient-flow time t everywhere (for GD, t = steps × step); the papers plot GD "
     "iterations with a step that does not match their plotted decay.",
@@ -686,18 +662,6 @@ def _summary(results: dict) -> str:
               "\n  distance / √((n−r)m/h): " + ", ".join(f"h={r['width']}: {r['distance_over_prediction']:.3f}"
                                                      for r in e3["rows"])]
     return "\n".join(lines)
-
-
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def reproduce(out: Path, quick: bool = False) -> dict:
