@@ -47,9 +47,8 @@ def _velocities(model, init, key, stretch):
 BALANCED = inits.Balanced(inits.Gaussian(jnp.asarray(0.8), jnp.asarray(0.0)))
 
 
-@pytest.mark.parametrize("hidden", [(5,), (6, 5, 8)], ids=lambda h: f"depth{len(h) + 1}")
-def test_balanced_end_to_end_velocity(hidden):
-    actual, predicted, sv_predicted, sv_actual, gap = _velocities(DeepLinear(6, 4, hidden), BALANCED,
+def test_balanced_end_to_end_velocity():
+    actual, predicted, sv_predicted, sv_actual, gap = _velocities(DeepLinear(6, 4, (5, 7)), BALANCED,
                                                                   jax.random.key(3), jnp.asarray(1.0))
     assert float(gap) < 1e-13
     np.testing.assert_allclose(predicted, actual, atol=1e-11 * float(jnp.abs(actual).max()))
@@ -59,20 +58,25 @@ def test_balanced_end_to_end_velocity(hidden):
 
 def test_unbalanced_init_breaks_the_end_to_end_ode():
     # The ODE needs balancedness: the same Θ with unbalanced layers moves differently, so the claim can fail.
-    actual, predicted, *_ = _velocities(DeepLinear(6, 4, (6, 5, 8)), BALANCED, jax.random.key(3), jnp.asarray(2.0))
+    actual, predicted, *_ = _velocities(DeepLinear(6, 4, (5, 7)), BALANCED, jax.random.key(3), jnp.asarray(2.0))
     assert float(jnp.linalg.norm(actual - predicted)) > 0.1 * float(jnp.linalg.norm(actual))
 
 
-def test_symmetric_factorization_gradient_and_minibatch():
-    model = SymmetricFactorization(10, 3)
-    params = inits.Gaussian(jnp.asarray(0.5), jnp.asarray(0.0))(jax.random.key(0), model, SENSING)
+@jax.jit
+def _sensing_gradients(U):
+    model = SymmetricFactorization(*U.shape)
     objective = Objective(model, SENSING)
     # ∇_U ½Σ(y − ⟨A, UUᵀ⟩)² = −2 Σ r_k A_k U
-    residual = SENSING.y - SENSING.measure(model.end_to_end(params))
-    expected = -2 * jnp.einsum("k,kij,ja->ia", residual, SENSING.A, params["U"])
-    np.testing.assert_allclose(jax.grad(objective.loss)(params)["U"], expected, rtol=1e-12, atol=1e-14)
-    singles = [objective.minibatch_loss(params, jnp.array([i])) for i in range(SENSING.n_samples)]
-    np.testing.assert_allclose(np.mean(singles), objective.loss(params), rtol=1e-12)
+    residual = SENSING.y - SENSING.measure(model.end_to_end({"U": U}))
+    expected = -2 * jnp.einsum("k,kij,ja->ia", residual, SENSING.A, U)
+    singles = jax.vmap(lambda i: objective.minibatch_loss({"U": U}, i[None]))(jnp.arange(SENSING.n_samples))
+    return jax.grad(objective.loss)({"U": U})["U"], expected, jnp.mean(singles), objective.loss({"U": U})
+
+
+def test_symmetric_factorization_gradient_and_minibatch():
+    grad, expected, mean_single, loss = _sensing_gradients(0.5 * jax.random.normal(jax.random.key(0), (10, 3)))
+    np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(mean_single, loss, rtol=1e-12)
 
 
 def test_completion_loss_counts_observed_entries_only():
@@ -101,7 +105,7 @@ def _spec(**sections):
     ({"model": {"kind": "deep_linear", "depth": 1, "width": 3}}, "model.depth", "greater than or equal to 2"),
     ({"model": {"kind": "deep_linear", "depth": 3, "width": 3, "widths": [3, 3]}}, "model", "exactly one"),
     ({"model": {"kind": "deep_linear", "depth": 3, "widths": [3]}}, "model", "needs 2 hidden widths"),
-    ({"problem": {"kind": "whitened_regression", "output_dim": 3, "singular_values": [1.0]},
+    ({"problem": {"kind": "matrix_completion", "shape": [2, 3], "entries": [[0, 1, 1.0]]},
       "model": {"kind": "symmetric_factorization"}}, "model.kind", "square"),
     ({"model": {"kind": "deep_linear", "depth": 2, "width": 2}}, "model.width", "min(input_dim, output_dim)"),
     ({"problem": {"kind": "matrix_sensing", "dim": 3, "rank": 4}}, "problem", "rank 4 exceeds dim 3"),

@@ -64,11 +64,19 @@ def mode_curve(times: Float[Array, " T"], s: Float[Array, " k"], sigma0: Float[A
     times, s, sigma0 = (jnp.asarray(a, dtype=jnp.float64) for a in (times, s, sigma0))
     if depth == 2:
         return logistic_mode(times[:, None], s[None], sigma0[None])
-    field = lambda t, y, args: depth * jnp.abs(y) ** (2 - 2 / depth) * (s - y)  # noqa: E731
-    sol = diffrax.diffeqsolve(diffrax.ODETerm(field), diffrax.Tsit5(), t0=0.0, t1=times[-1], dt0=None, y0=sigma0,
-                              saveat=diffrax.SaveAt(ts=times),
+    sol = diffrax.diffeqsolve(_MODE_FIELD, diffrax.Tsit5(), t0=0.0, t1=times[-1], dt0=None, y0=sigma0,
+                              args=(s, jnp.asarray(depth, dtype=jnp.float64)), saveat=diffrax.SaveAt(ts=times),
                               stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol), max_steps=1_000_000)
     return sol.ys
+
+
+def _mode_field(t, sigma, args):
+    s, depth = args
+    return depth * jnp.abs(sigma) ** (2 - 2 / depth) * (s - sigma)
+
+
+# One module-level term, so repeated solves hit diffrax's compilation cache.
+_MODE_FIELD = diffrax.ODETerm(_mode_field)
 
 
 def transition_times(times, curve, s, levels=(0.1, 0.5, 0.9)):
