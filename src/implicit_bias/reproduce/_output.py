@@ -1,5 +1,6 @@
 """What every reproduction writes: figures, a Markdown table and JSON (helpers they share)."""
 
+import json
 import math
 from pathlib import Path
 
@@ -48,3 +49,15 @@ def jsonable(x):
     if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
+
+
+def write_tables(out: Path, paper: str, quick: bool, seconds: float, notes: list[str], rows: list[dict],
+                 columns: list[tuple[str, str]], figures: list[str], **extra) -> None:
+    """``out/table.md`` (title, mode, notes, the rows as a table, the figures) and ``out/table.json``
+    (the same rows, plus ``extra``)."""
+    lines = [f"# Reproduction: {paper}", "", f"Mode: {'quick' if quick else 'full'}; wall time {seconds:.0f} s.", ""]
+    lines += [line for note in notes for line in (note, "")]
+    lines += [md_table(rows, columns), "", *[f"Figure: `{Path(f).relative_to(out)}`" for f in figures], ""]
+    (out / "table.md").write_text("\n".join(lines))
+    table = {"paper": paper, "quick": quick, "seconds": seconds, "rows": rows, **extra}
+    (out / "table.json").write_text(json.dumps(jsonable(table), indent=2))

@@ -13,7 +13,6 @@ et al.'s conjecture needs more than Gaussian sensing with few measurements (Li, 
 assume RIP).
 """
 
-import json
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import numpy as np
 from ..claims.matrix_sensing import SMALL_SCALES, problem_of, relative_distances, sensing_spec
 from ..experiment import run
 from ..theory.matrix_sensing import min_nuclear_norm
-from ._output import jsonable, md_table, save_figure
+from ._output import jsonable, md_table, save_figure, write_tables
 
 PAPER = "Gunasekar et al. 2017; Li, Ma, Zhang 2018"
 FULL_SCALES = [1.0, 0.3, 0.1, 0.01, 0.001, 1e-4, 1e-5]
@@ -73,11 +72,8 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     columns = [("M", "measurements"), ("width", "width"), ("α", "scale"), ("‖X−X*‖/‖X*‖", "to_target"),
                ("‖X−X_nuc‖/‖X_nuc‖", "to_min_nuclear"), ("final L", "final_loss"),
                ("‖X_nuc−X*‖/‖X*‖", "min_nuclear_to_target")]
-    (out / "table.md").write_text("\n".join([
-        f"# Reproduction: {PAPER}", "", f"Mode: {'quick' if quick else 'full'}; wall time {seconds:.0f} s. "
+    write_tables(out, PAPER, quick, seconds, [
         "A_k = (G_k + G_kᵀ)/(2√M), X* = WWᵀ, W ~ N(0, 1/d); L = ½Σ(y_k − ⟨A_k, UUᵀ⟩)²; GF to L < 1e-22 "
-        "or t = 10⁴.", "", md_table(rows, columns), "", f"Figure: `{Path(figure).relative_to(out)}`", ""]))
-    (out / "table.json").write_text(json.dumps(jsonable({"paper": PAPER, "quick": quick, "sizes": sizes,
-                                                         "rows": rows}), indent=2))
+        "or t = 10⁴."], rows, columns, [figure], sizes=sizes)
     return jsonable({"out": str(out), "figures": [figure], "table": md_table(rows, columns[:5]), "rows": rows,
                      "seconds": seconds})

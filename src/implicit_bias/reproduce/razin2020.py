@@ -7,7 +7,6 @@ which the flow cannot reach, so the loss → 0 only as |W₁₁| → ∞: the no
 :math:`|W_{11}|\sqrt{2L} \to 1`.
 """
 
-import json
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from ..claims.deep_linear import RAZIN_SPEC
 from ..experiment import run
-from ._output import jsonable, md_table, save_figure
+from ._output import jsonable, md_table, save_figure, write_tables
 
 PAPER = "Razin & Cohen 2020"
 
@@ -69,11 +68,8 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     seconds = time.perf_counter() - start
     columns = [("N", "depth"), ("t", "t_last"), ("L", "loss"), ("‖W‖_F", "norm"), ("|W₁₁|√(2L)", "product"),
                ("W₁₁", "W11"), ("norm grows", "norm_grows")]
-    (out / "table.md").write_text("\n".join([
-        f"# Reproduction: {PAPER}", "", f"Mode: {'quick' if quick else 'full'}; wall time {seconds:.0f} s.", "",
+    write_tables(out, PAPER, quick, seconds, [
         "Values at the last recorded time the run reached (explicit RK steps shrink as ‖W‖ grows, "
-        "so long horizons need many steps).", "", md_table(rows, columns), "",
-        f"Figure: `{Path(figure).relative_to(out)}`", ""]))
-    (out / "table.json").write_text(json.dumps(jsonable({"paper": PAPER, "quick": quick, "rows": rows}), indent=2))
+        "so long horizons need many steps)."], rows, columns, [figure])
     return jsonable({"out": str(out), "figures": [figure], "table": md_table(rows, columns), "rows": rows,
                      "seconds": seconds})

@@ -9,7 +9,6 @@ one after another, largest first, and each rise is sharper, relative to its wait
 the deeper the network.
 """
 
-import json
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 from ..claims.deep_linear import MODES_SPEC, SINGULAR_VALUES, measured_modes, predicted_modes, sharpness
 from ..experiment import run
 from ..theory import deep_linear as deep
-from ._output import jsonable, md_table, save_figure
+from ._output import jsonable, md_table, save_figure, write_tables
 
 PAPER = "Saxe, McClelland, Ganguli 2014; Arora, Cohen, Hu, Luo 2019"
 
@@ -68,20 +67,14 @@ def reproduce(out: Path, quick: bool = False) -> dict:
                      "solver_steps": int(ds.sel({"model.depth": N})["n_steps"])})
     figure = _figure(out / "figures" / "mode_curves.png", ds, depths)
     seconds = time.perf_counter() - start
-    table_md = "\n".join([
-        f"# Reproduction: {PAPER}", "",
-        f"Mode: {'quick' if quick else 'full'}; wall time {seconds:.0f} s. Whitened regression (n = 6, m = 4, "
-        f"s = {SINGULAR_VALUES}), aligned balanced init σ₀ = {MODES_SPEC['init']['scale']}, gradient flow "
-        f"(Tsit5, rtol {MODES_SPEC['dynamics']['rtol']}).", "",
+    write_tables(out, PAPER, quick, seconds, [
+        f"Whitened regression (n = 6, m = 4, s = {SINGULAR_VALUES}), aligned balanced init σ₀ = "
+        f"{MODES_SPEC['init']['scale']}, gradient flow (Tsit5, rtol {MODES_SPEC['dynamics']['rtol']}).",
         "Time unit: ours is gradient-flow time on L = ½‖Θ − Θ*‖²; Saxe et al.'s τ absorbs the factor N of "
-        "the mode ODE σ̇ = Nσ^{2−2/N}(s − σ), so their logistic rate 2s/τ is our 2s.", "",
-        md_table(rows, [("N", "depth"), ("max |σ − σ_ODE|/s", "max_error_vs_ode"),
-                        *[(f"t₅₀ mode {r + 1}", f"t50_mode_{r + 1}") for r in range(len(SINGULAR_VALUES))],
-                        ("(t₉₀−t₁₀)/t₅₀ mode 1", "sharpness_mode_1"), ("same, ODE", "sharpness_mode_1_ode"),
-                        ("steps", "solver_steps")]),
-        "", f"Figure: `{Path(figure).relative_to(out)}`", ""])
-    table = {"paper": PAPER, "quick": quick, "seconds": seconds, "rows": rows}
-    (out / "table.json").write_text(json.dumps(jsonable(table), indent=2))
-    (out / "table.md").write_text(table_md)
+        "the mode ODE σ̇ = Nσ^{2−2/N}(s − σ), so their logistic rate 2s/τ is our 2s."],
+        rows, [("N", "depth"), ("max |σ − σ_ODE|/s", "max_error_vs_ode"),
+               *[(f"t₅₀ mode {r + 1}", f"t50_mode_{r + 1}") for r in range(len(SINGULAR_VALUES))],
+               ("(t₉₀−t₁₀)/t₅₀ mode 1", "sharpness_mode_1"), ("same, ODE", "sharpness_mode_1_ode"),
+               ("steps", "solver_steps")], [figure])
     return jsonable({"out": str(out), "figures": [figure], "table": md_table(rows, [("N", "depth"), (
         "max err", "max_error_vs_ode"), ("sharpness", "sharpness_mode_1")]), "rows": rows, "seconds": seconds})
