@@ -67,7 +67,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     figure = _figure(out / "figures" / "norms_diverge.png", ds, depths)
     seconds = time.perf_counter() - start
     columns = [("N", "depth"), ("t", "t_last"), ("L", "loss"), ("‖W‖_F", "norm"), ("|W₁₁|√(2L)", "product"),
-               ("W₁₁", "W11"), ("norm grows", "norm_grows")]
+               ("W₁₁ at stop", "W11"), ("norm grows", "norm_grows")]
     write_tables(out, PAPER, quick, seconds, [
         "Values at the last recorded time the run reached (explicit RK steps shrink as ‖W‖ grows, "
         "so long horizons need many steps)."], rows, columns, [figure])
