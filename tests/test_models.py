@@ -7,12 +7,12 @@ import pytest
 
 from implicit_bias import initializations as inits
 from implicit_bias.dynamics import GradientFlow, Objective
-from implicit_bias.models import DiagonalLinear, TwoLayerLinear
+from implicit_bias.models import DeepLinear, DiagonalLinear, TwoLayerLinear
 from implicit_bias.problems import gaussian_regression
 
 PROBLEM = gaussian_regression(6, 9, 2, seed=3)
 MODELS = [TwoLayerLinear(9, 2, 5), TwoLayerLinear(9, 2, 30)]
-MODELS += [DiagonalLinear(9), DiagonalLinear(9, 3), DiagonalLinear(9, 2, "product")]
+MODELS += [DiagonalLinear(9), DiagonalLinear(9, 3), DiagonalLinear(9, 2, "product"), DeepLinear(9, 2, (4, 6))]
 SCALAR_PROBLEM = gaussian_regression(6, 9, 1, seed=3)
 
 

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, \
-    PositiveInt, ValidationError, field_validator, model_validator
+    PositiveInt, TypeAdapter, ValidationError, field_validator, model_validator
 
 from . import dynamics, initializations, models, problems
 from .errors import SpecError
@@ -124,7 +124,83 @@ def _build_teacher_student(spec_json: str) -> problems.OnlineTeacherStudent:
     return problems.OnlineTeacherStudent(jnp.asarray(W), b, s.draw_dtype)
 
 
-ProblemSpec = Annotated[Union[RegressionSpec, ClassificationSpec, OnlineTeacherStudentSpec], Field(discriminator="kind")]
+class WhitenedRegressionSpec(_Section):
+    """Saxe et al.'s setting: XᵀX = I and a teacher with the given singular values."""
+    kind: Literal["whitened_regression"]
+    n_samples: PositiveInt = 8
+    input_dim: PositiveInt = 6
+    output_dim: PositiveInt = 4
+    singular_values: list[PositiveFloat] = Field(default_factory=lambda: [3.0, 2.0, 1.0], min_length=1)
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.n_samples < self.input_dim:
+            raise ValueError(f"whitened inputs need n_samples ≥ input_dim = {self.input_dim}, got {self.n_samples}")
+        if len(self.singular_values) > min(self.input_dim, self.output_dim):
+            raise ValueError(f"{len(self.singular_values)} singular values exceed min(input_dim, output_dim)")
+        return self
+
+    def build(self, base_dir: Path) -> problems.Regression:
+        return _build_matrix_problem(self.model_dump_json())
+
+
+class MatrixSensingSpec(_Section):
+    """Gaussian symmetric measurements of a random rank-r PSD dim×dim target."""
+    kind: Literal["matrix_sensing"]
+    dim: PositiveInt = 10
+    rank: PositiveInt = 2
+    n_measurements: PositiveInt = 40
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.rank > self.dim:
+            raise ValueError(f"rank {self.rank} exceeds dim {self.dim}")
+        return self
+
+    def build(self, base_dir: Path) -> problems.MatrixSensing:
+        return _build_matrix_problem(self.model_dump_json())
+
+
+class MatrixCompletionSpec(_Section):
+    """Observed entries of a shape[0]×shape[1] matrix: listed, or drawn from a random rank-r one."""
+    kind: Literal["matrix_completion"]
+    shape: tuple[PositiveInt, PositiveInt] = (10, 10)
+    entries: list[tuple[NonNegativeInt, NonNegativeInt, float]] | None = Field(
+        None, description="observed (row, column, value), 0-based; default: random rank-r matrix")
+    rank: PositiveInt = 2
+    n_observed: PositiveInt = 50
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.entries is None and self.rank > min(self.shape):
+            raise ValueError(f"rank {self.rank} exceeds min(shape) = {min(self.shape)}")
+        if self.entries is None and self.n_observed > self.shape[0] * self.shape[1]:
+            raise ValueError(f"n_observed {self.n_observed} exceeds the {self.shape[0] * self.shape[1]} entries")
+        return self
+
+    def build(self, base_dir: Path) -> problems.MatrixCompletion:
+        return _build_matrix_problem(self.model_dump_json())
+
+
+@lru_cache(maxsize=64)
+def _build_matrix_problem(spec_json: str):
+    # Cached like regression data: a sweep over seeds reuses one data set.
+    s = TypeAdapter(ProblemSpec).validate_json(spec_json)
+    if s.kind == "whitened_regression":
+        return problems.whitened_regression(s.n_samples, s.input_dim, s.output_dim, s.singular_values,
+                                            seed=s.data_seed)
+    if s.kind == "matrix_sensing":
+        return problems.gaussian_sensing(s.dim, s.rank, s.n_measurements, seed=s.data_seed)
+    if s.entries is not None:
+        return problems.make_matrix_completion(s.shape, s.entries)
+    return problems.random_completion(s.shape, s.rank, s.n_observed, seed=s.data_seed)
+
+
+ProblemSpec = Annotated[Union[RegressionSpec, ClassificationSpec, OnlineTeacherStudentSpec, WhitenedRegressionSpec,
+                              MatrixSensingSpec, MatrixCompletionSpec], Field(discriminator="kind")]
 
 
 # --- model -----------------------------------------------------------------------------------
@@ -145,10 +221,13 @@ class LinearSpec(_Section):
 
 
 def _dims(problem: problems.AbstractProblem) -> tuple[int, int]:
-    """(input, output) dimensions a model needs for ``problem``: classification has one output."""
+    """(n, m): the shape of the end-to-end predictor Θ a problem asks for (classification has
+    one output; matrix problems give their matrix's shape)."""
     if isinstance(problem, problems.Classification):
         return problem.X.shape[1], 1
-    return problem.X.shape[1], problem.Y.shape[1]
+    if isinstance(problem, problems.Regression):
+        return problem.X.shape[1], problem.Y.shape[1]
+    return problem.shape
 
 
 class DiagonalLinearSpec(_Section):
@@ -177,7 +256,39 @@ class QuadraticNetworkSpec(_Section):
         return models.QuadraticNetwork(problem.input_dim, self.width, a)
 
 
-ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec, DiagonalLinearSpec, QuadraticNetworkSpec], Field(discriminator="kind")]
+class DeepLinearSpec(_Section):
+    kind: Literal["deep_linear"]
+    depth: int = Field(ge=2, description="number of layers N")
+    width: PositiveInt | None = Field(None, description="every hidden width (give this or widths)")
+    widths: list[PositiveInt] | None = Field(None, description="hidden widths d₁…d_{N−1}")
+
+    @model_validator(mode="after")
+    def _widths(self):
+        if (self.width is None) == (self.widths is None):
+            raise ValueError("give exactly one of width (all hidden layers) and widths (one per hidden layer)")
+        if self.widths is not None and len(self.widths) != self.depth - 1:
+            raise ValueError(f"depth {self.depth} needs {self.depth - 1} hidden widths, got {len(self.widths)}")
+        return self
+
+    def build(self, problem: problems.AbstractProblem) -> models.DeepLinear:
+        hidden = tuple(self.widths) if self.widths is not None else (self.width,) * (self.depth - 1)
+        return models.DeepLinear(*_dims(problem), hidden)
+
+
+class SymmetricFactorizationSpec(_Section):
+    kind: Literal["symmetric_factorization"]
+    width: PositiveInt | None = Field(None, description="columns of U; default dim (full rank)")
+
+    def build(self, problem: problems.AbstractProblem) -> models.SymmetricFactorization:
+        n, m = _dims(problem)
+        if n != m:
+            raise SpecError("model.kind", f"Θ = UUᵀ is square but the problem asks for {n}×{m}",
+                            "use a square problem (matrix_sensing) or another model")
+        return models.SymmetricFactorization(n, self.width if self.width is not None else n)
+
+
+ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec, DiagonalLinearSpec, QuadraticNetworkSpec, DeepLinearSpec,
+                            SymmetricFactorizationSpec], Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -208,7 +319,7 @@ class BalancedSpec(_GaussianFields):
     kind: Literal["balanced"]
 
     def build(self, model, problem):
-        _need_factors(model, "balanced")
+        _need_model(model, problem, "balanced", (models.TwoLayerLinear, models.DeepLinear))
         _need_width(model, model.output_dim, "balanced", "output_dim")
         return initializations.Balanced(self.gaussian())
 
@@ -217,8 +328,7 @@ class ZeroImbalanceSpec(_GaussianFields):
     kind: Literal["zero_imbalance"]
 
     def build(self, model, problem):
-        _need_factors(model, "zero_imbalance")
-        _need_regression(problem, "zero_imbalance")
+        _need_model(model, problem, "zero_imbalance", (models.TwoLayerLinear,), problems.Regression)
         _need_width(model, model.output_dim, "zero_imbalance", "output_dim")
         if problem.rank < model.output_dim:
             raise SpecError("init.kind", f"zero_imbalance needs rank X ≥ output_dim, got {problem.rank}",
@@ -230,8 +340,7 @@ class InvariantSetSpec(_GaussianFields):
     kind: Literal["invariant_set"]
 
     def build(self, model, problem):
-        _need_factors(model, "invariant_set")
-        _need_regression(problem, "invariant_set")
+        _need_model(model, problem, "invariant_set", (models.TwoLayerLinear,), problems.Regression)
         return initializations.InvariantSet(self.gaussian())
 
 
@@ -247,27 +356,12 @@ class ImbalanceSpec(_Section):
         return v
 
     def build(self, model, problem):
-        _need_factors(model, "imbalance")
-        _need_regression(problem, "imbalance")
+        _need_model(model, problem, "imbalance", (models.TwoLayerLinear,), problems.Regression)
         if self.level > 0:
             _need_width(model, problem.rank, "imbalance with level > 0", "rank X")
         else:
             _need_width(model, model.output_dim, "imbalance with level < 0", "output_dim")
         return initializations.Imbalance(_f(self.level))
-
-
-def _need_factors(model, kind: str) -> None:
-    """The U, V inits refactor a two-layer network; other models have no such factors."""
-    if not isinstance(model, models.TwoLayerLinear):
-        raise SpecError("init.kind", f"'{kind}' initializes two_layer_linear models only",
-                        "use 'gaussian' (or the model's own init, e.g. 'diagonal_scale')")
-
-
-def _need_regression(problem, what: str) -> None:
-    # These inits are defined by the SVD of a regression design (the row space of X).
-    if not isinstance(problem, problems.Regression):
-        raise SpecError("init.kind", f"'{what}' is defined for regression problems only",
-                        "use the 'gaussian' or 'balanced' init")
 
 
 def _need_width(model, minimum: int, what: str, name: str) -> None:
@@ -281,9 +375,7 @@ class DiagonalScaleSpec(_Section):
     scale: PositiveFloat = Field(description="α: u = v = α (difference), u = √2α, v = 0 (product)")
 
     def build(self, model, problem):
-        if not isinstance(model, models.DiagonalLinear):
-            raise SpecError("init.kind", "diagonal_scale initializes diagonal_linear models only",
-                            "use model.kind = 'diagonal_linear' or another init kind")
+        _need_model(model, problem, "diagonal_scale", (models.DiagonalLinear,))
         return initializations.DiagonalScale(_f(self.scale))
 
 
@@ -302,8 +394,37 @@ class TeacherOverlapSpec(_Section):
         return initializations.TeacherOverlap(_f(self.overlap), jnp.asarray(scales, dtype=jnp.float64))
 
 
+class AlignedSpec(_Section):
+    kind: Literal["aligned"]
+    scale: PositiveFloat = Field(description="every mode of X⁺Y starts at this strength σ₀")
+
+    def build(self, model, problem):
+        _need_model(model, problem, "aligned", (models.TwoLayerLinear, models.DeepLinear), problems.Regression)
+        n, m = _dims(problem)
+        _need_width(model, min(n, m), "aligned", "min(input_dim, output_dim)")
+        return initializations.Aligned(_f(self.scale))
+
+
+class ScaledIdentitySpec(_Section):
+    kind: Literal["scaled_identity"]
+    scale: PositiveFloat = Field(description="every parameter array is scale × I")
+
+    def build(self, model, problem):
+        return initializations.ScaledIdentity(_f(self.scale))
+
+
+def _need_model(model, problem, what: str, model_types: tuple[type, ...],
+                problem_type: type = problems.AbstractProblem) -> None:
+    if not isinstance(model, model_types):
+        raise SpecError("init.kind", f"'{what}' is not defined for model {type(model).__name__}",
+                        f"use it with {' or '.join(t.__name__ for t in model_types)}, or another init")
+    if not isinstance(problem, problem_type):
+        raise SpecError("init.kind", f"'{what}' is not defined for problem {type(problem).__name__}",
+                        f"use it on a {problem_type.__name__} problem, or another init")
+
+
 InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec,
-                           DiagonalScaleSpec, TeacherOverlapSpec],
+                           DiagonalScaleSpec, TeacherOverlapSpec, AlignedSpec, ScaledIdentitySpec],
                      Field(discriminator="kind")]
 
 
@@ -405,7 +526,7 @@ class Spec(_Section):
         quadratic = self.model.kind == "quadratic_network"
         if quadratic != (self.problem.kind == "online_teacher_student"):
             raise SpecError("model.kind", f"'{self.model.kind}' does not apply to problem '{self.problem.kind}'",
-                            "pair quadratic_network with online_teacher_student, two_layer_linear with regression")
+                            "pair quadratic_network with online_teacher_student; other models need a data set")
         if quadratic and self.init.kind not in QUADRATIC_INITS:
             raise SpecError("init.kind", f"'{self.init.kind}' is not defined for quadratic_network",
                             f"use one of {list(QUADRATIC_INITS)}")

@@ -9,5 +9,8 @@ from .invariant_set import InvariantSet
 from .teacher_overlap import TeacherOverlap
 from .zero_imbalance import ZeroImbalance
 
-__all__ = ["AbstractInitialization", "Balanced", "DiagonalScale", "Gaussian", "Imbalance", "InvariantSet",
-           "TeacherOverlap", "ZeroImbalance", "orthonormal_columns"]
+from .aligned import Aligned
+from .scaled_identity import ScaledIdentity
+
+__all__ = ["AbstractInitialization", "Aligned", "Balanced", "DiagonalScale", "Gaussian", "Imbalance", "InvariantSet",
+           "ScaledIdentity", "TeacherOverlap", "ZeroImbalance", "orthonormal_columns"]

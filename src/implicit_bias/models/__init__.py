@@ -1,9 +1,12 @@
 """Models: parametrizations with a common interface."""
 
 from ._base import AbstractModel
+from .deep_linear import DeepLinear
 from .diagonal import DiagonalLinear
 from .linear import Linear
-from .two_layer_linear import TwoLayerLinear
 from .quadratic_network import QuadraticNetwork
+from .symmetric_factorization import SymmetricFactorization
+from .two_layer_linear import TwoLayerLinear
 
-__all__ = ["AbstractModel", "DiagonalLinear", "Linear", "QuadraticNetwork", "TwoLayerLinear"]
+__all__ = ["AbstractModel", "DeepLinear", "DiagonalLinear", "Linear", "QuadraticNetwork", "SymmetricFactorization",
+           "TwoLayerLinear"]

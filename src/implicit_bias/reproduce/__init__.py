@@ -9,7 +9,8 @@ key numbers. ``quick=True`` shrinks every size so the whole paper runs in well u
 from collections.abc import Callable
 from pathlib import Path
 
-from . import barrett2021, bocchi2026, elkabetz2021, min2021, pesme2021, soudry2018, woodworth2020
+from . import (barrett2021, bocchi2026, elkabetz2021, gunasekar2017, min2021, pesme2021, razin2020, saxe2014,
+               soudry2018, woodworth2020)
 
 #: Paper name (as typed after ``reproduce``) → its ``reproduce(out, quick)``.
 PAPERS: dict[str, Callable[[Path, bool], dict]] = {
@@ -20,7 +21,10 @@ PAPERS: dict[str, Callable[[Path, bool], dict]] = {
     "barrett2021": barrett2021.reproduce,
     "elkabetz2021": elkabetz2021.reproduce,
     "bocchi2026": bocchi2026.reproduce,
+    "saxe2014": saxe2014.reproduce,
+    "gunasekar2017": gunasekar2017.reproduce,
+    "razin2020": razin2020.reproduce,
 }
 
-__all__ = ["PAPERS", "barrett2021", "bocchi2026", "elkabetz2021", "min2021", "pesme2021", "soudry2018",
-           "woodworth2020"]
+__all__ = ["PAPERS", "barrett2021", "bocchi2026", "elkabetz2021", "gunasekar2017", "min2021", "pesme2021",
+           "razin2020", "saxe2014", "soudry2018", "woodworth2020"]

@@ -23,6 +23,26 @@ def save_figure(fig, path: Path) -> str:
     return str(path)
 
 
+def fmt(x, digits: int = 4) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return "yes" if x else "NO"
+    if isinstance(x, (int, np.integer)):
+        return str(x)
+    if isinstance(x, float):
+        return f"{x:.{digits}g}"
+    return str(x)
+
+
+def md_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
+    """A Markdown table of ``rows``: one column per ``(title, key)``."""
+    lines = ["| " + " | ".join(title for title, _ in columns) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(fmt(row[key]) for _, key in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def jsonable(x):
     """JSON-ready: NumPy scalars and arrays to Python, non-finite floats to None."""
     if isinstance(x, dict):
@@ -45,3 +65,13 @@ def write_tables(out: Path, table: dict, markdown: str) -> dict:
     (out / "table.json").write_text(json.dumps(table, indent=2))
     (out / "table.md").write_text(markdown)
     return table
+
+
+def write_row_tables(out: Path, paper: str, quick: bool, seconds: float, notes: list[str], rows: list[dict],
+                     columns: list[tuple[str, str]], figures: list[str], **extra) -> dict:
+    """:func:`write_tables` for a reproduction whose result is one table of ``rows``: ``table.md``
+    has the header, ``notes``, the rows and the figures; ``table.json`` the rows plus ``extra``."""
+    lines = header(paper, quick, seconds) + [line for note in notes for line in (note, "")]
+    lines += [md_table(rows, columns), "", *[f"Figure: `{Path(f).relative_to(out)}`" for f in figures], ""]
+    return write_tables(out, {"paper": paper, "quick": quick, "seconds": seconds, "rows": rows, **extra},
+                        "\n".join(lines))

@@ -72,7 +72,7 @@ from ..experiment import build, run, run_points  # noqa: E402
 from ..experiment.runner import BuiltRun, initial_params  # noqa: E402
 from ..spec import expand, observation_times, validate_spec  # noqa: E402
 from ..theory import linear_networks as lin  # noqa: E402
-from ._output import jsonable  # noqa: E402
+from ._output import jsonable, md_table as _md_table, save_figure as _save  # noqa: E402
 
 PAPER = ("Min, Tarmoun, Vidal, Mallada (2021), Convergence and Implicit Bias of Gradient Flow "
          "on Overparametrized Linear Networks, arXiv:2105.06351 (ICML 2021 version: On the "
@@ -154,12 +154,6 @@ def _positive(values: np.ndarray) -> np.ndarray:
 def _colours(k: int):
     cmap = plt.get_cmap("viridis")
     return [cmap(x) for x in np.linspace(0.0, 0.85, k)]
-
-
-def _save(fig, path: Path) -> str:
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return str(path)
 
 
 # --- experiment 1 ----------------------------------------------------------------------------
@@ -548,25 +542,6 @@ def _figure_distance(path: Path, sizes: Sizes, summary: dict, raw: dict) -> str:
 
 def _write_spec(out: Path, spec: dict) -> None:
     (out / "specs" / f"{spec['name']}.json").write_text(json.dumps(spec, indent=2))
-
-
-def _fmt(x, digits: int = 4) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, bool):
-        return "yes" if x else "NO"
-    if isinstance(x, (int, np.integer)):
-        return str(x)
-    if isinstance(x, float):
-        return f"{x:.{digits}g}"
-    return str(x)
-
-
-def _md_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
-    lines = ["| " + " | ".join(title for title, _ in columns) + " |",
-             "|" + "|".join("---" for _ in columns) + "|"]
-    lines += ["| " + " | ".join(_fmt(row[key]) for _, key in columns) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 CHOICES = [

@@ -1,0 +1,78 @@
+r"""Deep linear network :math:`f(x) = x W_1 W_2 \cdots W_N`, end to end :math:`\Theta = W_1\cdots W_N`.
+
+Conventions: layer :math:`W_j` is :math:`d_{j-1}\times d_j` with :math:`d_0 = n` (input) and
+:math:`d_N = m` (output), so :math:`\Theta` is n×m as for every model here (predictions are
+:math:`x\Theta`). Arora, Cohen, Hazan (2018) write :math:`W = W_N\cdots W_1` acting on column
+vectors; their :math:`W_j` is our :math:`W_j^\top` and their W our :math:`\Theta^\top`, so
+every formula transposes term by term (see :mod:`implicit_bias.theory.deep_linear`).
+
+The model is loss-agnostic: problems read either :meth:`predict` (regression,
+classification) or :meth:`end_to_end` (matrix sensing and completion, where a deep linear
+network with n = m is the deep matrix factorization of Arora, Cohen, Hu, Luo 2019).
+"""
+
+import equinox as eqx
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+from ._base import AbstractModel
+
+Params = dict[str, Float[Array, "..."]]
+
+
+class DeepLinear(AbstractModel):
+    r"""Parameters ``{"W1": n×d₁, …, "WN": d_{N−1}×m}`` with hidden widths
+    ``hidden = (d₁, …, d_{N−1})``; depth :math:`N = \text{len(hidden)} + 1 \ge 2`.
+
+    For any loss of :math:`\Theta`, gradient flow has
+    :math:`\dot W_j = -(W_1\cdots W_{j-1})^\top\nabla_\Theta L\,(W_{j+1}\cdots W_N)^\top`, so
+    :math:`\tfrac{d}{dt}(W_j^\top W_j - W_{j+1}W_{j+1}^\top) = 0` for j = 1…N−1: the
+    balancedness (Arora et al. 2018, Thm. 1) is conserved. ``width`` is the smallest hidden width.
+    ``hidden = ()`` is depth 1, the plain linear model Θ = W₁ (width min(n, m)): the theory uses
+    it to differentiate a loss with respect to Θ itself.
+    """
+
+    input_dim: int = eqx.field(static=True)
+    output_dim: int = eqx.field(static=True)
+    hidden: tuple[int, ...] = eqx.field(static=True)
+
+    @property
+    def width(self) -> int:
+        return min(self.hidden, default=min(self.input_dim, self.output_dim))
+
+    @property
+    def depth(self) -> int:
+        return len(self.hidden) + 1
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Layer names in product order ``W1 … WN``."""
+        return tuple(f"W{j}" for j in range(1, self.depth + 1))
+
+    def param_shapes(self) -> dict[str, tuple[int, int]]:
+        dims = (self.input_dim, *self.hidden, self.output_dim)
+        return {name: (dims[j], dims[j + 1]) for j, name in enumerate(self.names)}
+
+    def predict(self, params: Params, x: Float[Array, "batch n"]) -> Float[Array, "batch m"]:
+        # Left to right: each step costs B·d_{j−1}·d_j, never forming Θ (cheaper for small batches
+        # and equal otherwise up to the order of summation).
+        for name in self.names:
+            x = x @ params[name]
+        return x
+
+    def end_to_end(self, params: Params) -> Float[Array, "n m"]:
+        theta = params[self.names[0]]
+        for name in self.names[1:]:
+            theta = theta @ params[name]
+        return theta
+
+    def conserved(self, params: Params) -> dict[str, Float[Array, " k"]]:
+        r"""``balancedness``: the N−1 matrices :math:`W_j^\top W_j - W_{j+1}W_{j+1}^\top`,
+        flattened and concatenated (their widths may differ), so its drift is the Frobenius norm
+        over all of them."""
+        layers = [params[name] for name in self.names]
+        gaps = [(a.T @ a - b @ b.T).ravel() for a, b in zip(layers[:-1], layers[1:])]
+        return {"balancedness": jnp.concatenate(gaps)}
+
+
+__all__ = ["DeepLinear"]
