@@ -13,18 +13,19 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PyTree
 
-from .dynamics import Objective
+from .dynamics import AbstractDynamics, Objective
 from .models import AbstractModel, TwoLayerLinear
 from .problems import AbstractProblem, Regression
 from .theory import linear_networks as lin
 
 
 class RunContext:
-    """One run's model, problem and initial parameters, with memoized precomputations."""
+    """One run's model, problem, initial parameters and (when known) dynamics, with memoized
+    precomputations."""
 
-    def __init__(self, objective: Objective, params0: PyTree):
-        self.objective, self.model, self.problem, self.params0 = (
-            objective, objective.model, objective.problem, params0)
+    def __init__(self, objective: Objective, params0: PyTree, dynamics: AbstractDynamics | None = None):
+        self.objective, self.model, self.problem, self.params0, self.dynamics = (
+            objective, objective.model, objective.problem, params0, dynamics)
         self._memo: dict[Callable, object] = {}
 
     def once(self, compute: Callable[["RunContext"], object]):
@@ -48,9 +49,15 @@ class Observable:
     models: tuple[type[AbstractModel], ...] = (AbstractModel,)
     problems: tuple[type[AbstractProblem], ...] = (AbstractProblem,)
     overlay_on: str | None = None
+    requires: Callable[[AbstractModel, AbstractProblem], str | None] | None = None
+    """What a particular model or problem must provide beyond its type (a held-out set, a fixed
+    output layer): returns what is missing, or None."""
 
     def applies_to(self, model: type, problem: type) -> bool:
         return issubclass(model, self.models) and issubclass(problem, self.problems)
+
+    def missing(self, model: AbstractModel, problem: AbstractProblem) -> str | None:
+        return self.requires(model, problem) if self.requires else None
 
 
 REGISTRY: dict[str, Observable] = {}
@@ -61,9 +68,10 @@ def register(observable: Observable) -> Observable:
     return observable
 
 
-def make_observer(names: tuple[str, ...], objective: Objective, params0: PyTree):
+def make_observer(names: tuple[str, ...], objective: Objective, params0: PyTree,
+                  dynamics: AbstractDynamics | None = None):
     """``observe(params, t) -> {name: value}`` for the named observables of one run."""
-    ctx = RunContext(objective, params0)
+    ctx = RunContext(objective, params0, dynamics)
     chosen = [REGISTRY[name] for name in names]
 
     def observe(params, t):
@@ -143,3 +151,7 @@ register(Observable(
     "null_space_offset", "‖U₂Vᵀ‖_F: the distance to min-norm that remains at zero loss",
     lambda ctx, p, t: lin.null_space_offset(p, ctx.once(_svd)),
     models=(TwoLayerLinear,), problems=(Regression,), overlay_on="distance_to_min_norm"))
+
+
+# --- NTK of two-layer ReLU networks and held-out data (issue 3) -------------------------------
+from . import _ntk_observables  # noqa: E402, F401  (registers them)

@@ -39,12 +39,19 @@ class DataFile(_Section):
     file: str = Field(description="path to .npz (X, Y or y) or .csv (features…, y), relative to the spec")
 
 
+class DigitsData(_Section):
+    digits: tuple[int, int] = Field(description="two classes of the handwritten digits (first → +1, second → −1)")
+    random_labels: bool = Field(False, description="replace every label by a fair ±1 coin (Arora et al.'s control)")
+
+
 class RegressionSpec(_Section):
     kind: Literal["regression"]
     n_samples: PositiveInt = 20
     input_dim: PositiveInt = 50
     output_dim: PositiveInt = 1
-    data: Literal["gaussian"] | DataFile = "gaussian"
+    data: Literal["gaussian", "quadratic_teacher"] | DataFile | DigitsData = Field(
+        "gaussian", description="generator, data file, or {digits = [a, b]}")
+    n_test: NonNegativeInt = Field(0, description="held-out samples (generators and digits) for test observables")
     data_seed: NonNegativeInt = 0
     input_std: PositiveFloat | None = Field(None, description="std of X's entries; default 1/√input_dim")
     teacher_std: NonNegativeFloat = 1.0
@@ -60,7 +67,15 @@ def _build_regression(spec_json: str, base_dir: str, given: frozenset[str]) -> p
     s = RegressionSpec.model_validate_json(spec_json)
     if s.data == "gaussian":
         return problems.gaussian_regression(s.n_samples, s.input_dim, s.output_dim, seed=s.data_seed,
-                                            input_std=s.input_std, teacher_std=s.teacher_std, noise=s.noise)
+                                            input_std=s.input_std, teacher_std=s.teacher_std, noise=s.noise,
+                                            n_test=s.n_test)
+    if s.data == "quadratic_teacher":
+        return problems.quadratic_teacher_regression(s.n_samples, s.input_dim, seed=s.data_seed, n_test=s.n_test)
+    if isinstance(s.data, DigitsData):
+        return problems.digits_regression(s.data.digits, s.n_samples, s.n_test, seed=s.data_seed,
+                                          random_labels=s.data.random_labels)
+    if s.n_test:
+        raise SpecError("problem.n_test", "a data file brings no held-out set", "remove problem.n_test")
     problem = problems.load_regression(Path(base_dir) / s.data.file)
     for name, got in (("n_samples", problem.X.shape[0]), ("input_dim", problem.X.shape[1]),
                       ("output_dim", problem.Y.shape[1])):
@@ -83,7 +98,20 @@ class TwoLayerLinearSpec(_Section):
         return models.TwoLayerLinear(problem.X.shape[1], problem.Y.shape[1], self.width)
 
 
-ModelSpec = Annotated[Union[TwoLayerLinearSpec], Field(discriminator="kind")]
+class TwoLayerReLUSpec(_Section):
+    kind: Literal["two_layer_relu"]
+    width: PositiveInt
+    bias: bool = Field(True, description="append a constant 1 to the inputs (Satpathi & Srikant)")
+    train_outer: bool = Field(False, description="train the output weights too (bias = false: the homogeneous net)")
+
+    def build(self, problem: problems.Regression) -> models.TwoLayerReLU:
+        if problem.Y.shape[1] != 1:
+            raise SpecError("problem.output_dim", f"two_layer_relu has one output, the data have {problem.Y.shape[1]}",
+                            "set problem.output_dim = 1")
+        return models.TwoLayerReLU(problem.X.shape[1], self.width, self.bias, self.train_outer)
+
+
+ModelSpec = Annotated[Union[TwoLayerLinearSpec, TwoLayerReLUSpec], Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -155,13 +183,39 @@ class ImbalanceSpec(_Section):
         return initializations.Imbalance(_f(self.level))
 
 
+class NTKGaussianSpec(_Section):
+    kind: Literal["ntk_gaussian"]
+    kappa: PositiveFloat = Field(1.0, description="std κ of the first-layer weights; output weights ±1")
+
+    def build(self, model, problem):
+        _need_relu(model, self.kind)
+        return initializations.SignGaussian(_f(self.kappa))
+
+
+class AntisymmetricSpec(NTKGaussianSpec):
+    kind: Literal["antisymmetric"]
+
+    def build(self, model, problem):
+        _need_relu(model, self.kind)
+        if model.width % 2:
+            raise SpecError("model.width", f"the antisymmetric init pairs neurons; width {model.width} is odd",
+                            "use an even width")
+        return initializations.Antisymmetric(initializations.SignGaussian(_f(self.kappa)))
+
+
+def _need_relu(model, kind: str) -> None:
+    if not isinstance(model, models.TwoLayerReLU):
+        raise SpecError("init.kind", f"'{kind}' initializes a two-layer ReLU net", "use model.kind = 'two_layer_relu'")
+
+
 def _need_width(model, minimum: int, what: str, name: str) -> None:
     if model.width < minimum:
         raise SpecError("model.width", f"{what} init needs width ≥ {name} = {minimum}, got {model.width}",
                         f"set model.width ≥ {minimum}")
 
 
-InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec],
+InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec,
+                           NTKGaussianSpec, AntisymmetricSpec],
                      Field(discriminator="kind")]
 
 
@@ -377,9 +431,12 @@ def observation_times(points: list[RunPoint]) -> np.ndarray:
     return np.concatenate([[0.0], logspaced])
 
 
-def check_observables(spec: Spec, model_type: type, problem_type: type) -> None:
+def check_observables(spec: Spec, model, problem) -> None:
     for i, name in enumerate(spec.observe.quantities):
-        if not OBSERVABLES[name].applies_to(model_type, problem_type):
+        if not OBSERVABLES[name].applies_to(type(model), type(problem)):
             raise SpecError(f"observe.quantities[{i}]",
                             f"'{name}' is not defined for model '{spec.model.kind}' on problem '{spec.problem.kind}'",
                             "remove it")
+        missing = OBSERVABLES[name].missing(model, problem)
+        if missing:
+            raise SpecError(f"observe.quantities[{i}]", f"'{name}' needs {missing}", "remove it or provide that")

@@ -22,6 +22,10 @@ class SGD(AbstractDynamics):
     batch_size: int = eqx.field(static=True, default=1)
     max_steps: int = eqx.field(static=True, default=10_000_000)
 
+    @property
+    def step_size(self) -> Float[Array, ""]:
+        return self.lr
+
     def solve(self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
         optimizer = optax.sgd(self.lr)

@@ -59,7 +59,7 @@ def run(
             finished += len(chunk)
             if progress:
                 progress(finished, len(points))
-    runs = store.load_runs() if store else (xr.concat(parts, dim="run") if len(parts) > 1 else parts[0])
+    runs = store.load_runs() if store else (xr.concat(parts, dim="run", join="outer") if len(parts) > 1 else parts[0])
     runs = runs.sel(run=[p.run_id for p in points])
     summary = summarize(runs, points, spec)
     ds = arrange(runs, points, spec)

@@ -2,5 +2,6 @@
 
 from ._base import AbstractModel
 from .two_layer_linear import TwoLayerLinear
+from .two_layer_relu import TwoLayerReLU
 
-__all__ = ["AbstractModel", "TwoLayerLinear"]
+__all__ = ["AbstractModel", "TwoLayerLinear", "TwoLayerReLU"]

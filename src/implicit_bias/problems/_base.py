@@ -20,6 +20,11 @@ class AbstractProblem(eqx.Module):
     def n_samples(self) -> int:
         """Number of training samples (the population a mini-batch is drawn from)."""
 
+    @property
+    def has_test_set(self) -> bool:
+        """Whether held-out samples exist (observables of test error need them)."""
+        return False
+
     @abc.abstractmethod
     def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
         """The full training loss."""

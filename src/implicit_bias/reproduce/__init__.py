@@ -9,11 +9,12 @@ key numbers. ``quick=True`` shrinks every size so the whole paper runs in well u
 from collections.abc import Callable
 from pathlib import Path
 
-from . import min2021
+from . import min2021, satpathi2021
 
 #: Paper name (as typed after ``reproduce``) → its ``reproduce(out, quick)``.
 PAPERS: dict[str, Callable[[Path, bool], dict]] = {
     "min2021": min2021.reproduce,
+    "satpathi2021": satpathi2021.reproduce,
 }
 
-__all__ = ["PAPERS", "min2021"]
+__all__ = ["PAPERS", "min2021", "satpathi2021"]
