@@ -16,7 +16,7 @@ import numpy as np
 
 import _common as C
 
-FULL = dict(n=1000, width=100_000, input_dims=(5, 63), steps=(2, 6), repeats=3)
+FULL = dict(n=1000, width=100_000, input_dims=(5, 63), steps=(1, 3), repeats=2)
 QUICK = dict(n=1000, width=10_000, input_dims=(5,), steps=(2, 6), repeats=2)
 LR = 1e-3
 

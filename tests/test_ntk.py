@@ -61,16 +61,18 @@ def test_linearized_min_norm_interpolates_and_is_orthogonal(params):
 
 
 def test_gram_infinite_normalizations():
+    off = ~np.eye(PROBLEM.n_samples, dtype=bool)  # the diagonal is ‖x‖²/2 exactly (θ = 0)
     # Du/Arora: unit inputs, no bias, the notes' formula written out.
     X = PROBLEM.X
-    inner = X @ X.T
+    inner = np.asarray(X @ X.T)
     expected = inner * (np.pi - np.arccos(np.clip(inner, -1, 1))) / (2 * np.pi)
-    np.testing.assert_allclose(ntk.gram_infinite(X), expected, atol=1e-14)
+    np.testing.assert_allclose(np.asarray(ntk.gram_infinite(X))[off], expected[off], atol=1e-14)
+    np.testing.assert_allclose(np.diag(ntk.gram_infinite(X)), np.diag(inner) / 2, rtol=1e-15)
     # Satpathi–Srikant: ‖x‖ = √d with the bias, cos θ = x̃ᵢᵀx̃ⱼ/(d + 1).
     Xa = MODEL.augment(X * 2.0)
-    inner = Xa @ Xa.T
-    np.testing.assert_allclose(ntk.gram_infinite(Xa), inner * (np.pi - np.arccos(np.clip(inner / 5, -1, 1))) / (2 * np.pi),
-                               atol=1e-13)
+    inner = np.asarray(Xa @ Xa.T)
+    expected = inner * (np.pi - np.arccos(np.clip(inner / 5, -1, 1))) / (2 * np.pi)
+    np.testing.assert_allclose(np.asarray(ntk.gram_infinite(Xa))[off], expected[off], atol=1e-13)
     assert float(ntk.lambda_min(ntk.gram_infinite(Xa))) > 0
 
 

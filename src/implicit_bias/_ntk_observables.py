@@ -95,7 +95,8 @@ def _test(name, description, compute, *, overlay_on=None, models=None):
 _test("test_mse", "mean squared error on the held-out set",
       lambda ctx, p, t: jnp.mean(_test_residual(ctx, p) ** 2))
 _test("test_error", "fraction of held-out samples with sign(f) ≠ sign(y) (±1 labels)",
-      lambda ctx, p, t: jnp.mean(jnp.sign(ctx.model.predict(p, ctx.problem.X_test)) != jnp.sign(ctx.problem.Y_test)))
+      lambda ctx, p, t: jnp.mean((jnp.sign(ctx.model.predict(p, ctx.problem.X_test))
+                                  != jnp.sign(ctx.problem.Y_test)).astype(ctx.problem.Y_test.dtype)))
 _test("test_ramp_loss", "held-out mean of min(|f − y|, 1): the 1-Lipschitz [0, 1] loss of Arora et al.'s bound",
       lambda ctx, p, t: jnp.mean(jnp.minimum(jnp.abs(_test_residual(ctx, p)), 1.0)))
 _test("generalization_bound", "Arora et al.: √(2Yᵀ(H∞)⁻¹Y/n) + 3√(log(2/δ)/2n), δ = 0.05",

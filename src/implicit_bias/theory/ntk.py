@@ -44,11 +44,15 @@ def gram_infinite(A: Float[Array, "n d"], B: Float[Array, "p d"] | None = None) 
     :math:`x_i^\top x_j(\pi - \arccos x_i^\top x_j)/(2\pi)`. It does not depend on the init
     scale κ (the indicator is scale-free).
     """
-    B = A if B is None else B
+    same = B is None
+    B = A if same else B
     inner = A @ B.T
     norms = jnp.linalg.norm(A, axis=1)[:, None] * jnp.linalg.norm(B, axis=1)[None, :]
     # Rounding can push |cos| a hair past 1 for (anti)parallel rows; arccos would give NaN.
     theta = jnp.arccos(jnp.clip(inner / norms, -1.0, 1.0))
+    if same:
+        # arccos is ill-conditioned at 1: cos rounded to 1 − ε gives θ ≈ √(2ε) ≈ 1e-8, not 0.
+        theta = theta * (1.0 - jnp.eye(theta.shape[0], dtype=theta.dtype))
     return inner * (jnp.pi - theta) / (2 * jnp.pi)
 
 
