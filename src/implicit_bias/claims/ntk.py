@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..models import TwoLayerReLU
-from ..problems import digits_regression, quadratic_teacher_regression
+from ..problems import quadratic_teacher_regression
 from ..theory import ntk
 from ._claim import Claim, register
 
