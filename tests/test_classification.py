@@ -70,7 +70,7 @@ def test_bad_labels(bad, match):
 def test_regression_inits_are_refused_for_classification():
     spec = {"problem": {"kind": "classification"}, "model": {"kind": "two_layer_linear", "width": 3},
             "init": {"kind": "invariant_set"}, "dynamics": {"kind": "gradient_flow", "t_max": 1.0}}
-    with pytest.raises(ib.SpecError, match="regression problems only"):
+    with pytest.raises(ib.SpecError, match="not defined for problem Classification"):
         ib.run(spec)
 
 

@@ -14,18 +14,19 @@ import jax.flatten_util
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PyTree
 
-from .dynamics import Objective
+from .dynamics import AbstractDynamics, Objective
 from .models import AbstractModel, DiagonalLinear, TwoLayerLinear
 from .problems import AbstractProblem, Regression
 from .theory import linear_networks as lin
 
 
 class RunContext:
-    """One run's model, problem and initial parameters, with memoized precomputations."""
+    """One run's model, problem, initial parameters and (when known) dynamics, with memoized
+    precomputations."""
 
-    def __init__(self, objective: Objective, params0: PyTree):
-        self.objective, self.model, self.problem, self.params0 = (
-            objective, objective.model, objective.problem, params0)
+    def __init__(self, objective: Objective, params0: PyTree, dynamics: AbstractDynamics | None = None):
+        self.objective, self.model, self.problem, self.params0, self.dynamics = (
+            objective, objective.model, objective.problem, params0, dynamics)
         self._memo: dict[Callable, object] = {}
 
     def once(self, compute: Callable[["RunContext"], object]):
@@ -65,16 +66,10 @@ def register(observable: Observable) -> Observable:
     return observable
 
 
-def validate_observables(names: tuple[str, ...], model: AbstractModel, problem: AbstractProblem) -> None:
-    """Run each named observable's ``validate`` on this run's model and data (at build time)."""
-    for name in names:
-        if REGISTRY[name].validate is not None:
-            REGISTRY[name].validate(model, problem)
-
-
-def make_observer(names: tuple[str, ...], objective: Objective, params0: PyTree):
+def make_observer(names: tuple[str, ...], objective: Objective, params0: PyTree,
+                  dynamics: AbstractDynamics | None = None):
     """``observe(params, t) -> {name: value}`` for the named observables of one run."""
-    ctx = RunContext(objective, params0)
+    ctx = RunContext(objective, params0, dynamics)
     chosen = [REGISTRY[name] for name in names]
 
     def observe(params, t):
@@ -299,3 +294,7 @@ register(Observable(
 register(Observable(
     "unobserved_times_residual", "max over unobserved (i, j) of |Θ_ij|·√(2L) (Razin & Cohen's |W₁₁|·√(2L) in 2×2)",
     _unobserved_times_residual, problems=(MatrixCompletion,)))
+
+
+# --- NTK of two-layer ReLU networks and held-out data (issue 3) -------------------------------
+from . import observables_ntk  # noqa: E402, F401  (registers them)

@@ -39,13 +39,20 @@ class DataFile(_Section):
     file: str = Field(description="path to .npz (X, Y or y) or .csv (features…, y), relative to the spec")
 
 
+class DigitsData(_Section):
+    digits: tuple[int, int] = Field(description="two classes of the handwritten digits (first → +1, second → −1)")
+    random_labels: bool = Field(False, description="replace every label by a fair ±1 coin (Arora et al.'s control)")
+
+
 class RegressionSpec(_Section):
     kind: Literal["regression"]
     n_samples: PositiveInt = 20
     input_dim: PositiveInt = 50
     output_dim: PositiveInt = 1
-    data: Literal["gaussian", "rademacher"] | DataFile = Field(
-        "gaussian", description="generated features: Gaussian N(0, input_std²) or ±input_std signs; or a file")
+    data: Literal["gaussian", "rademacher", "quadratic_teacher"] | DataFile | DigitsData = Field(
+        "gaussian", description="generated features (Gaussian N(0, input_std²) or ±input_std signs), "
+                                "Satpathi's quadratic teacher, a data file, or {digits = [a, b]}")
+    n_test: NonNegativeInt = Field(0, description="held-out samples (generators and digits) for test observables")
     data_seed: NonNegativeInt = 0
     input_std: PositiveFloat | None = Field(None, description="std of X's entries; default 1/√input_dim")
     teacher_std: NonNegativeFloat = 1.0
@@ -63,7 +70,14 @@ def _build_regression(spec_json: str, base_dir: str, given: frozenset[str]) -> p
     if s.data in ("gaussian", "rademacher"):
         return problems.gaussian_regression(s.n_samples, s.input_dim, s.output_dim, seed=s.data_seed,
                                             input_std=s.input_std, teacher_std=s.teacher_std, noise=s.noise,
-                                            features=s.data, teacher_nonzeros=s.teacher_nonzeros)
+                                            features=s.data, teacher_nonzeros=s.teacher_nonzeros, n_test=s.n_test)
+    if s.data == "quadratic_teacher":
+        return problems.quadratic_teacher_regression(s.n_samples, s.input_dim, seed=s.data_seed, n_test=s.n_test)
+    if isinstance(s.data, DigitsData):
+        return problems.digits_regression(s.data.digits, s.n_samples, s.n_test, seed=s.data_seed,
+                                          random_labels=s.data.random_labels)
+    if s.n_test:
+        raise SpecError("problem.n_test", "a data file brings no held-out set", "remove problem.n_test")
     problem = problems.load_regression(Path(base_dir) / s.data.file)
     for name, got in (("n_samples", problem.X.shape[0]), ("input_dim", problem.X.shape[1]),
                       ("output_dim", problem.Y.shape[1])):
@@ -287,8 +301,22 @@ class SymmetricFactorizationSpec(_Section):
         return models.SymmetricFactorization(n, self.width if self.width is not None else n)
 
 
+class TwoLayerReLUSpec(_Section):
+    kind: Literal["two_layer_relu"]
+    width: PositiveInt
+    bias: bool = Field(True, description="append a constant 1 to the inputs (Satpathi & Srikant)")
+    train_outer: bool = Field(False, description="train the output weights too (bias = false: the homogeneous net)")
+
+    def build(self, problem: problems.AbstractProblem) -> models.TwoLayerReLU:
+        input_dim, output_dim = _dims(problem)
+        if output_dim != 1:
+            raise SpecError("problem.output_dim", f"two_layer_relu has one output, the data have {output_dim}",
+                            "set problem.output_dim = 1")
+        return models.TwoLayerReLU(input_dim, self.width, self.bias, self.train_outer)
+
+
 ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec, DiagonalLinearSpec, QuadraticNetworkSpec, DeepLinearSpec,
-                            SymmetricFactorizationSpec], Field(discriminator="kind")]
+                            SymmetricFactorizationSpec, TwoLayerReLUSpec], Field(discriminator="kind")]
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -364,6 +392,26 @@ class ImbalanceSpec(_Section):
         return initializations.Imbalance(_f(self.level))
 
 
+class NTKGaussianSpec(_Section):
+    kind: Literal["ntk_gaussian"]
+    kappa: PositiveFloat = Field(1.0, description="std κ of the first-layer weights; output weights ±1")
+
+    def build(self, model, problem):
+        _need_model(model, problem, self.kind, (models.TwoLayerReLU,))
+        return initializations.SignGaussian(_f(self.kappa))
+
+
+class AntisymmetricSpec(NTKGaussianSpec):
+    kind: Literal["antisymmetric"]
+
+    def build(self, model, problem):
+        _need_model(model, problem, self.kind, (models.TwoLayerReLU,))
+        if model.width % 2:
+            raise SpecError("model.width", f"the antisymmetric init pairs neurons; width {model.width} is odd",
+                            "use an even width")
+        return initializations.Antisymmetric(initializations.SignGaussian(_f(self.kappa)))
+
+
 def _need_width(model, minimum: int, what: str, name: str) -> None:
     if model.width < minimum:
         raise SpecError("model.width", f"{what} init needs width ≥ {name} = {minimum}, got {model.width}",
@@ -424,7 +472,8 @@ def _need_model(model, problem, what: str, model_types: tuple[type, ...],
 
 
 InitSpec = Annotated[Union[GaussianSpec, BalancedSpec, ZeroImbalanceSpec, InvariantSetSpec, ImbalanceSpec,
-                           DiagonalScaleSpec, TeacherOverlapSpec, AlignedSpec, ScaledIdentitySpec],
+                           DiagonalScaleSpec, TeacherOverlapSpec, AlignedSpec, ScaledIdentitySpec, NTKGaussianSpec,
+                           AntisymmetricSpec],
                      Field(discriminator="kind")]
 
 
@@ -677,9 +726,13 @@ def observation_times(points: list[RunPoint]) -> np.ndarray:
     return np.concatenate([[0.0], grid])
 
 
-def check_observables(spec: Spec, model_type: type, problem_type: type) -> None:
+def check_observables(spec: Spec, model, problem) -> None:
+    """Every requested observable is defined for this model and problem: by type, then by what
+    this run's model and data provide (each observable's ``validate``)."""
     for i, name in enumerate(spec.observe.quantities):
-        if not OBSERVABLES[name].applies_to(model_type, problem_type):
+        if not OBSERVABLES[name].applies_to(type(model), type(problem)):
             raise SpecError(f"observe.quantities[{i}]",
                             f"'{name}' is not defined for model '{spec.model.kind}' on problem '{spec.problem.kind}'",
                             "remove it")
+        if OBSERVABLES[name].validate is not None:
+            OBSERVABLES[name].validate(model, problem)

@@ -1,7 +1,7 @@
 """Executable claims: each theorem as runs + a measured quantity + prediction + tolerance."""
 
 from . import (deep_linear, diagonal, discretization, linear_networks, matrix_sensing, max_margin,  # noqa: F401
-               quadratic_teacher_student)
+               ntk, quadratic_teacher_student)
 from ._claim import REGISTRY, Claim, ClaimResult, register
 
 __all__ = ["Claim", "ClaimResult", "REGISTRY", "register"]

@@ -74,6 +74,12 @@ class AbstractDynamics(eqx.Module):
     t_max: eqx.AbstractVar[Float[Array, ""]]
     stop_loss: eqx.AbstractVar[Float[Array, ""]]
 
+    @property
+    def step_size(self) -> Float[Array, ""] | None:
+        """The step η of a discrete method (time kη after k steps); None for gradient flow.
+        Observables whose prediction differs between GF and GD (kernel dynamics) read it."""
+        return None
+
     @abc.abstractmethod
     def solve(
         self, objective: Objective, params0: PyTree, key: PRNGKeyArray,

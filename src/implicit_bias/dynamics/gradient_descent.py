@@ -21,6 +21,10 @@ class GradientDescent(AbstractDynamics):
     stop_loss: Float[Array, ""]
     max_steps: int = eqx.field(static=True, default=10_000_000)
 
+    @property
+    def step_size(self) -> Float[Array, ""]:
+        return self.lr
+
     def solve(self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
         optimizer = optax.sgd(self.lr)

@@ -60,7 +60,7 @@ def run_points(
         diverged += int((part["status"] == DIVERGED).sum())
         if progress:
             progress(finished, len(built), diverged)
-    runs = store.load_runs() if store else (xr.concat(parts, dim="run") if len(parts) > 1 else parts[0])
+    runs = store.load_runs() if store else (xr.concat(parts, dim="run", join="outer") if len(parts) > 1 else parts[0])
     return runs.sel(run=[b.point.run_id for b in built])
 
 

@@ -15,7 +15,7 @@ from ..dynamics import AbstractDynamics, Objective
 from ..ensemble import AbstractEnsemble, default_ensemble
 from ..initializations import AbstractInitialization
 from ..models import AbstractModel
-from ..observables import make_observer, validate_observables
+from ..observables import make_observer
 from ..problems import AbstractProblem
 from ..spec import RunPoint, check_observables
 
@@ -39,8 +39,7 @@ def build(point: RunPoint, base_dir: Path) -> BuiltRun:
     s = point.spec
     problem = s.problem.build(base_dir)
     model = s.model.build(problem)
-    check_observables(s, type(model), type(problem))
-    validate_observables(tuple(s.observe.quantities), model, problem)
+    check_observables(s, model, problem)
     init = s.init.build(model, problem)
     return BuiltRun(point, model, RunInputs(problem, init, s.dynamics.build(), jax.random.key(s.seed)))
 
@@ -100,7 +99,7 @@ def _run_ensemble(model: AbstractModel, observables: tuple[str, ...], ensemble: 
         _, dynamics_key = jax.random.split(inputs.key)
         objective = Objective(model, inputs.problem)
         params0 = initial_params(model, inputs)
-        observe = make_observer(observables, objective, params0)
+        observe = make_observer(observables, objective, params0, inputs.dynamics)
         traj = inputs.dynamics.solve(objective, params0, dynamics_key, times, observe)
         return {
             "observed": traj.observed,

@@ -47,7 +47,10 @@ def results_to_dataset(points: list[RunPoint], results: list[dict], times: np.nd
     ds = xr.Dataset(
         {**observed, **final, **scalars,
          "predictor": (("run", "input", "output"), predictor.reshape(len(results), predictor.shape[1], -1))},
-        coords={"run": [p.run_id for p in points], "time": times},
+        # Indexed predictor axes: runs whose predictors differ in size (a ReLU net's per-neuron
+        # rows at several widths) then concatenate with NaN padding instead of failing.
+        coords={"run": [p.run_id for p in points], "time": times,
+                "input": np.arange(predictor.shape[1]), "output": np.arange(predictor[0].size // predictor.shape[1])},
     )
     ds["status"].attrs.update(STATUS_ATTRS)
     ds["time"].attrs["long_name"] = "gradient-flow time (steps × lr for GD/SGD)"
@@ -189,7 +192,7 @@ class ResultStore:
 
     def load_runs(self) -> xr.Dataset:
         parts = [_open(p).load() for p in self._part_paths()]
-        return xr.concat(parts, dim="run") if len(parts) > 1 else parts[0]
+        return xr.concat(parts, dim="run", join="outer") if len(parts) > 1 else parts[0]
 
     def finalize(self, ds: xr.Dataset, summary: dict) -> None:
         ds = ds.assign_attrs(provenance(self.spec))

@@ -7,6 +7,7 @@ from .linear import Linear
 from .quadratic_network import QuadraticNetwork
 from .symmetric_factorization import SymmetricFactorization
 from .two_layer_linear import TwoLayerLinear
+from .two_layer_relu import TwoLayerReLU
 
 __all__ = ["AbstractModel", "DeepLinear", "DiagonalLinear", "Linear", "QuadraticNetwork", "SymmetricFactorization",
-           "TwoLayerLinear"]
+           "TwoLayerLinear", "TwoLayerReLU"]

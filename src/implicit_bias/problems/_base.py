@@ -21,6 +21,11 @@ class AbstractProblem(eqx.Module):
     :meth:`sgd_time_step` to put SGD on its own time axis.
     """
 
+    @property
+    def has_test_set(self) -> bool:
+        """Whether held-out samples exist (observables of test error need them)."""
+        return False
+
     @abc.abstractmethod
     def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
         """The full training loss (an online problem: the population loss)."""

@@ -17,6 +17,12 @@ def output_dirs(out: Path) -> Path:
     return out
 
 
+def colours(k: int) -> list:
+    """k colours along viridis (its bright yellow end left out: unreadable on white)."""
+    cmap = plt.get_cmap("viridis")
+    return [cmap(x) for x in np.linspace(0.0, 0.85, k)]
+
+
 def save_figure(fig, path: Path) -> str:
     fig.savefig(path, dpi=130)
     plt.close(fig)

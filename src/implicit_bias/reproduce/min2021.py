@@ -72,7 +72,7 @@ from ..experiment import build, run, run_points  # noqa: E402
 from ..experiment.runner import BuiltRun, initial_params  # noqa: E402
 from ..spec import expand, observation_times, validate_spec  # noqa: E402
 from ..theory import linear_networks as lin  # noqa: E402
-from ._output import jsonable, md_table as _md_table, save_figure as _save  # noqa: E402
+from ._output import colours, jsonable, md_table as _md_table, save_figure as _save  # noqa: E402
 
 PAPER = ("Min, Tarmoun, Vidal, Mallada (2021), Convergence and Implicit Bias of Gradient Flow "
          "on Overparametrized Linear Networks, arXiv:2105.06351 (ICML 2021 version: On the "
@@ -149,11 +149,6 @@ def _last_finite(t: np.ndarray, values: np.ndarray) -> tuple[float, float]:
 
 def _positive(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, values, np.nan)
-
-
-def _colours(k: int):
-    cmap = plt.get_cmap("viridis")
-    return [cmap(x) for x in np.linspace(0.0, 0.85, k)]
 
 
 # --- experiment 1 ----------------------------------------------------------------------------
@@ -234,7 +229,7 @@ def _marchenko_pastur(n: int, m: int, h: np.ndarray) -> dict[str, np.ndarray]:
 def _figure_imbalance(path: Path, sizes: Sizes, spectra: dict, curves: dict) -> str:
     widths = list(sizes.mf_widths)
     n, m = sizes.mf_dim, sizes.mf_outputs
-    colours = _colours(len(widths))
+    palette = colours(len(widths))
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), constrained_layout=True)
 
     ax = axes[0]
@@ -259,7 +254,7 @@ def _figure_imbalance(path: Path, sizes: Sizes, spectra: dict, curves: dict) -> 
     ax.grid(True, which="both", alpha=0.25)
 
     ax = axes[1]
-    for h, colour in zip(widths, colours):
+    for h, colour in zip(widths, palette):
         ds = curves[h]
         t = ds["time"].values
         ax.plot(t, _positive(ds["loss"].values), color=colour, lw=1.8, label=f"h = {h}")
@@ -273,7 +268,7 @@ def _figure_imbalance(path: Path, sizes: Sizes, spectra: dict, curves: dict) -> 
     ax.grid(True, which="both", alpha=0.25)
 
     ax = axes[2]
-    for h, colour in zip(widths, colours):
+    for h, colour in zip(widths, palette):
         ds = curves[h]
         t = ds["time"].values
         clean = ds["loss"].values > 1e-9

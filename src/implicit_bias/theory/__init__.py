@@ -1,5 +1,5 @@
 """Closed-form and cheaply computed predictions, one module per family of results."""
 
-from . import diagonal, linear_networks, max_margin, quadratic_teacher_student
+from . import diagonal, linear_networks, max_margin, ntk, quadratic_teacher_student
 
-__all__ = ["diagonal", "linear_networks", "max_margin", "quadratic_teacher_student"]
+__all__ = ["diagonal", "linear_networks", "max_margin", "ntk", "quadratic_teacher_student"]
