@@ -17,6 +17,9 @@ from implicit_bias.problems import gaussian_regression
 from implicit_bias.reproduce import PAPERS
 from implicit_bias.theory import diagonal as th
 
+# Module-scoped fixtures below are built once per xdist worker: keep this module on one.
+pytestmark = pytest.mark.xdist_group("test_diagonal")
+
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(8, 15)) / np.sqrt(8)
 BETA_STAR = np.zeros(15)

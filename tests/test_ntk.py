@@ -18,6 +18,9 @@ from implicit_bias.problems import digits_regression, quadratic_teacher_regressi
 from implicit_bias.spec import validate_spec
 from implicit_bias.theory import ntk
 
+# Module-scoped fixtures below are built once per xdist worker: keep this module on one.
+pytestmark = pytest.mark.xdist_group("test_ntk")
+
 PROBLEM = quadratic_teacher_regression(7, 4, seed=1, n_test=5)
 MODEL = TwoLayerReLU(4, 30)
 

@@ -17,6 +17,9 @@ from implicit_bias.models import QuadraticNetwork
 from implicit_bias.problems import OnlineTeacherStudent, make_teacher
 from implicit_bias.theory import quadratic_teacher_student as qt
 
+# Module-scoped fixtures below are built once per xdist worker: keep this module on one.
+pytestmark = pytest.mark.xdist_group("test_quadratic_teacher_student")
+
 N, P, PS = 30, 3, 2
 
 

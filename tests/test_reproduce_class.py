@@ -7,6 +7,9 @@ import pytest
 
 from implicit_bias.reproduce import PAPERS
 
+# Module-scoped fixtures below are built once per xdist worker: keep this module on one.
+pytestmark = pytest.mark.xdist_group("test_reproduce_class")
+
 
 @pytest.fixture(scope="module", params=["soudry2018", "barrett2021"])
 def quick(request, tmp_path_factory):

@@ -10,6 +10,9 @@ import pytest
 
 from implicit_bias.reproduce import PAPERS
 
+# Module-scoped fixtures below are built once per xdist worker: keep this module on one.
+pytestmark = pytest.mark.xdist_group("test_reproduce_deep_linear")
+
 NAMES = ["saxe2014", "gunasekar2017", "razin2020"]
 
 

@@ -8,6 +8,9 @@ import pytest
 
 from implicit_bias.reproduce import PAPERS
 
+# Module-scoped fixtures below are built once per xdist worker: keep this module on one.
+pytestmark = pytest.mark.xdist_group("test_reproduce_min2021")
+
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):

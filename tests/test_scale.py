@@ -22,6 +22,9 @@ from implicit_bias.experiment.plan import plan_chunks, run_bytes
 from implicit_bias.report import report_directory
 from implicit_bias.spec import expand, observation_times
 
+# Module-scoped fixtures below are built once per xdist worker: keep this module on one.
+pytestmark = pytest.mark.xdist_group("test_scale")
+
 distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
 
 # Overdetermined regression: the loss has a positive floor, so GD never stops early and every
