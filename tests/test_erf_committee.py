@@ -45,7 +45,7 @@ def setting():
     problem = OnlineTeacherStudent(jnp.asarray(make_teacher("gaussian", PS, N, 0)), 0.7, "float64", "erf")
     model = QuadraticNetwork(N, P, 1.3, "erf")
     W = 0.7 * jax.random.normal(jax.random.key(3), (P, N))
-    x = problem.draw_batches(jax.random.key(4), 1, 100_000)[0]
+    x = problem.draw_batches(jax.random.key(4), 1, 50_000)[0]
     return problem, model, W, x
 
 
