@@ -16,7 +16,8 @@ def test_reproduce_bocchi2026_quick(tmp_path):
     result = CliRunner().invoke(app, ["reproduce", "bocchi2026", "--quick", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = {p.name for p in (tmp_path / "figures").iterdir()}
-    assert names == {"loss_vs_alpha.png", "escape_time.png", "conserved.png", "hessian.png"}
+    assert names == {"loss_vs_alpha.png", "escape_time.png", "conserved.png", "hessian.png",
+                     "erf_committee.png"}
     numbers = json.loads((tmp_path / "table.json").read_text())["key_numbers"]
     assert numbers["hessian_count_mismatches"] == 0
     assert numbers["ode_polar_drift"]["isotropic"] < 1e-10 < numbers["ode_polar_drift"]["anisotropic"]

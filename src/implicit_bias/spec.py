@@ -122,6 +122,8 @@ class OnlineTeacherStudentSpec(_Section):
     teacher: Literal["orthonormal", "gaussian"] = "orthonormal"
     teacher_seed: NonNegativeInt = 0
     draw_dtype: Literal["float32", "float64"] = Field("float32", description="dtype inputs are drawn in")
+    activation: Literal["quadratic", "erf"] = Field("quadratic", description="g of teacher and student units: "
+                                                    "ν² or erf(ν/√2) (soft committee machine)")
 
     def build(self, base_dir: Path) -> problems.OnlineTeacherStudent:
         return _build_teacher_student(self.model_dump_json())
@@ -135,7 +137,7 @@ def _build_teacher_student(spec_json: str) -> problems.OnlineTeacherStudent:
                         f"dimension {s.input_dim}", "use teacher = 'gaussian' or a smaller teacher_width")
     b = 1.0 / s.teacher_width if s.teacher_scale == "1/width" else s.teacher_scale
     W = problems.make_teacher(s.teacher, s.teacher_width, s.input_dim, s.teacher_seed)
-    return problems.OnlineTeacherStudent(jnp.asarray(W), b, s.draw_dtype)
+    return problems.OnlineTeacherStudent(jnp.asarray(W), b, s.draw_dtype, s.activation)
 
 
 class WhitenedRegressionSpec(_Section):
@@ -267,7 +269,7 @@ class QuadraticNetworkSpec(_Section):
 
     def build(self, problem: problems.OnlineTeacherStudent) -> models.QuadraticNetwork:
         a = 1.0 / self.width if self.output_scale == "1/width" else self.output_scale
-        return models.QuadraticNetwork(problem.input_dim, self.width, a)
+        return models.QuadraticNetwork(problem.input_dim, self.width, a, problem.activation)
 
 
 class DeepLinearSpec(_Section):

@@ -1,7 +1,8 @@
-r"""Online teacher–student regression with Gaussian inputs and a quadratic teacher.
+r"""Online teacher–student regression with Gaussian inputs and a quadratic (or erf) teacher.
 
-Inputs :math:`x\sim N(0, I_N)`; the teacher is :math:`y = b\sum_{r\le p^*}\nu_r^2`,
-:math:`\nu_r = w^*_r\cdot x/\sqrt N`; the per-sample loss is :math:`\tfrac12(\hat y - y)^2`.
+Inputs :math:`x\sim N(0, I_N)`; the teacher is :math:`y = b\sum_{r\le p^*}g(\nu_r)`,
+:math:`\nu_r = w^*_r\cdot x/\sqrt N`, with :math:`g(\nu) = \nu^2` or, for the soft committee
+machine, :math:`g(\nu) = \operatorname{erf}(\nu/\sqrt2)`; the per-sample loss is :math:`\tfrac12(\hat y - y)^2`.
 There is no data set: SGD draws a fresh x every step (one pass) and the loss is the
 population loss. Notation and formulas: ``shared/papers/quadratic-teacher-student.md``.
 """
@@ -13,7 +14,8 @@ import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
 
 from ..models import AbstractModel
-from ..theory.quadratic_teacher_student import population_loss
+from ..models.quadratic_network import ACTIVATIONS
+from ..theory.quadratic_teacher_student import LOSSES, population_loss
 from ._base import AbstractProblem
 
 #: Teacher kinds: rows orthonormal (T = W*W*ᵀ/N = I exactly) or i.i.d. N(0, 1) (T ≈ I).
@@ -28,7 +30,10 @@ class OnlineTeacherStudent(AbstractProblem):
     :math:`\sqrt{a/N}W`) against the teacher's :math:`F^* = \sqrt{b/N}W^*` is, with
     :math:`S = F^\top F - F^{*\top}F^*` and Gaussian moments,
     :math:`L = \tfrac12(\operatorname{tr}S)^2 + \operatorname{tr}S^2`, computed from the p×p,
-    p×p*, p*×p* Gram matrices (never an N×N one).
+    p×p*, p*×p* Gram matrices (never an N×N one). With ``activation = "erf"`` (student and
+    teacher both :math:`\operatorname{erf}(\cdot/\sqrt2)`, the model built with the same
+    activation) the population loss is the closed form of :mod:`..theory.erf_committee` in the
+    overlaps :math:`Q = FF^\top/a`, :math:`M = FW^{*\top}/\sqrt{aN}`, T.
 
     SGD time is α = steps/N (:meth:`sgd_time_step`). Inputs are drawn in ``draw_dtype``
     (float32 by default, ~2× cheaper than float64 on CPU: benchmarks/online_sgd_throughput.py)
@@ -39,6 +44,7 @@ class OnlineTeacherStudent(AbstractProblem):
     teacher: Float[Array, "p_star N"]
     teacher_scale: float = eqx.field(static=True, default=1.0)
     draw_dtype: str = eqx.field(static=True, default="float32")
+    activation: str = eqx.field(static=True, default="quadratic")
 
     @property
     def input_dim(self) -> int:
@@ -48,11 +54,19 @@ class OnlineTeacherStudent(AbstractProblem):
         return jnp.sqrt(self.teacher_scale / self.input_dim) * self.teacher
 
     def targets(self, x: Float[Array, "batch N"]) -> Float[Array, " batch"]:
-        return jnp.sum((x @ self.teacher_factor().T) ** 2, axis=-1)
+        if self.activation == "quadratic":  # as the quadratic form ‖F*x‖², like the model's factor
+            return jnp.sum((x @ self.teacher_factor().T) ** 2, axis=-1)
+        nu = x @ self.teacher.T / jnp.sqrt(self.input_dim)
+        return self.teacher_scale * jnp.sum(ACTIVATIONS[self.activation](nu), axis=-1)
 
     def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
-        F, Fs = model.end_to_end(params), self.teacher_factor()
+        F = model.end_to_end(params)
+        if self.activation != "quadratic":
+            a, b = model.output_scale, self.teacher_scale
+            G, Ws = F / jnp.sqrt(a), self.teacher / jnp.sqrt(self.input_dim)
+            return LOSSES[self.activation](G @ G.T, G @ Ws.T, Ws @ Ws.T, a, b)
         # In factor form the overlaps are G = FFᵀ, H = FF*ᵀ, K = F*F*ᵀ with a = b = 1.
+        Fs = self.teacher_factor()
         return population_loss(F @ F.T, F @ Fs.T, Fs @ Fs.T, 1.0, 1.0)
 
     def draw_batches(self, key: PRNGKeyArray, n_batches: int, batch_size: int) -> Float[Array, "n b N"]:

@@ -15,6 +15,9 @@ Figures:
 3. ``conserved``: ‖polar M(α) − polar M(0)‖ along SGD (several N, init with M(0) = 0.3·Z, η = 0.05)
    and along the ODE, isotropic and anisotropic init.
 4. ``hessian``: the population-loss Hessian spectrum at the plateau and on the zero-loss manifold.
+5. ``erf_committee``: the same SGD-against-ODE comparison for the erf soft committee machine
+   (Saad & Solla 1995; p = p* = 2, η = 0.5, init scale 0.1, from overlaps O(N^{-1/2})): the symmetric plateau and the
+   specialization, a cross-check of the ODE machinery (``theory.erf_committee``).
 
 Choices: p = 4, p* = 2 orthonormal teacher (T = I), a = b = 1 unless stated, η = 0.1,
 init W = 0.5·G (Q(0) ≈ 0.25·I). ``quick`` shrinks N, seeds and α (checks the machinery only).
@@ -33,16 +36,21 @@ matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..claims.quadratic_teacher_student import (P, P_STAR, POLAR_SCALES, T, _escape_from,  # noqa: E402
-                                                _measure_hessian, ode_observables, polar_along_ode, sgd_spec)
+from ..claims.quadratic_teacher_student import (ERF_ALPHA, ERF_LR, ERF_SEEDS, P, P_STAR,  # noqa: E402
+                                                POLAR_SCALES, TRACK_OVERLAP, T, _escape_from, _measure_hessian,
+                                                ode_observables, polar_along_ode, sgd_spec)
 from ..experiment import run  # noqa: E402
 from ..theory import quadratic_teacher_student as qt  # noqa: E402
 
 PAPER = ("Bocchi, Regimbeau, Lucibello, Saglietti, Cammarota (2026), Escape dynamics and implicit bias of "
          "one-pass SGD in overparameterized quadratic networks, arXiv:2604.03068")
 ETA = 0.1
-FULL = dict(Ns=(250, 1000, 4000, 16000), seeds=8, alpha=30.0, ode_Ns=(1e2, 1e3, 1e4, 1e6, 1e8), ps=(1, 2, 3, 4, 6, 8))
-QUICK = dict(Ns=(100, 200), seeds=2, alpha=6.0, ode_Ns=(1e3, 1e6), ps=(2, 8))
+FULL = dict(Ns=(250, 1000, 4000, 16000), seeds=8, alpha=30.0, ode_Ns=(1e2, 1e3, 1e4, 1e6, 1e8), ps=(1, 2, 3, 4, 6, 8),
+            erf=dict(Ns=(250, 500, 1000), seeds=8, alpha=300.0, overlap=0.0, scale=0.1, n_times=121, t_min=2.5))
+# Quick: the erf panel is the claim erf_sgd_tracks_ode's N = 200 run, so the two share compiled programs.
+QUICK = dict(Ns=(100, 200), seeds=2, alpha=6.0, ode_Ns=(1e3, 1e6), ps=(2, 8),
+             erf=dict(Ns=(200,), seeds=ERF_SEEDS, alpha=ERF_ALPHA, overlap=TRACK_OVERLAP, scale=0.5, n_times=9,
+                      t_min=0.5))
 
 
 def _sgd(sizes) -> dict:
@@ -147,6 +155,23 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     figures.append(_save(fig, out / "figures" / "hessian.png"))
     mismatches, _, _, counts = _measure_hessian({})
     numbers["hessian_count_mismatches"] = mismatches
+
+    # 5. erf soft committee machine: SGD against its closed-form overlap ODE
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+    numbers["erf_final_loss"] = {}
+    erf = sizes["erf"]
+    for i, N in enumerate(erf["Ns"]):
+        spec = sgd_spec(N, erf["seeds"], lr=ERF_LR, alpha=erf["alpha"], overlap=erf["overlap"], scale=erf["scale"],
+                        n_times=erf["n_times"], t_min=erf["t_min"], p=P_STAR, activation="erf")
+        ds = run(spec)
+        ode = ode_observables(spec, ds.time.values, ERF_LR)
+        ax.plot(ds.time.values, ds.loss.mean("seed"), color=f"C{i}", label=f"SGD N = {N}")
+        ax.plot(ds.time.values, ode["loss"].mean(0), color=f"C{i}", ls="--", lw=1)
+        numbers["erf_final_loss"][N] = {"sgd": float(ds.loss.isel(time=-1).mean()), "ode": float(ode["loss"][:, -1].mean())}
+    ax.set(yscale="log", xlabel="α = steps/N", ylabel="population loss",
+           title=f"erf committee machine, p = p* = {P_STAR}, η = {ERF_LR}: SGD (solid) vs ODE (dashed)")
+    ax.legend(fontsize=8)
+    figures.append(_save(fig, out / "figures" / "erf_committee.png"))
 
     seconds = time.perf_counter() - start
     table = {"paper": PAPER, "quick": quick, "sizes": sizes, "seconds": seconds, "key_numbers": numbers,

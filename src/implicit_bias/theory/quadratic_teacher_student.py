@@ -16,6 +16,10 @@ With :math:`\tau_1 = a\operatorname{tr}Q - b\operatorname{tr}T`,
 the η² term being the SGD noise (without it and in time ηα: gradient flow on the population
 loss :math:`L = \tfrac12\tau_1^2 + \tau_2`).
 
+The same ODE machinery serves the erf soft committee machine (:mod:`.erf_committee`), as a
+cross-check against direct SGD in a setting with a classical closed form: ``activation = "erf"``
+in :func:`solve_overlaps` and :data:`LOSSES`.
+
 Functions taking arrays are pure JAX (they run inside compiled ensembles); the plateau and
 escape formulas are host-side scalars.
 """
@@ -29,6 +33,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
+
+from . import erf_committee
 
 
 def _taus(Q, M, T, a, b):
@@ -65,19 +71,29 @@ def overlap_velocity(y: Overlaps, T, a, b, eta, noise: bool = True) -> Overlaps:
     return Overlaps(dQ, dM)
 
 
+def _erf_velocity(y: Overlaps, T, a, b, eta, noise: bool = True) -> Overlaps:
+    return Overlaps(*erf_committee.overlap_velocity(y.Q, y.M, T, a, b, eta, noise))
+
+
+#: Overlap velocity and population loss (Q, M, T, a, b) per activation g of student and teacher.
+VELOCITIES = {"quadratic": overlap_velocity, "erf": _erf_velocity}
+LOSSES = {"quadratic": population_loss, "erf": erf_committee.population_loss}
+
+
 def solve_overlaps(Q0, M0, T, a, b, eta, alphas: Float[Array, " n"], noise: bool = True,
-                   rtol: float = 1e-9, atol: float = 1e-12, max_steps: int = 1_000_000) -> Overlaps:
-    """The overlap ODEs integrated by diffrax (Tsit5, PID controller) from (Q0, M0), saved at
-    ``alphas`` (increasing, from 0). A diverging solution (past the noise's stability limit)
-    reads NaN from where the solver failed."""
+                   rtol: float = 1e-9, atol: float = 1e-12, max_steps: int = 1_000_000,
+                   activation: str = "quadratic") -> Overlaps:
+    """The overlap ODEs (of ``activation``'s :data:`VELOCITIES`) integrated by diffrax (Tsit5,
+    PID controller) from (Q0, M0), saved at ``alphas`` (increasing, from 0). A diverging
+    solution (past the noise's stability limit) reads NaN from where the solver failed."""
     f = lambda x: jnp.asarray(x, jnp.float64)  # noqa: E731  (arrays: new values reuse the compile)
     return _solve_overlaps(f(Q0), f(M0), f(T), f(a), f(b), f(eta), f(alphas), noise, f(rtol), f(atol),
-                           max_steps)
+                           max_steps, VELOCITIES[activation])
 
 
 @eqx.filter_jit
-def _solve_overlaps(Q0, M0, T, a, b, eta, alphas, noise, rtol, atol, max_steps) -> Overlaps:
-    term = diffrax.ODETerm(lambda t, y, args: overlap_velocity(y, T, a, b, eta, noise))
+def _solve_overlaps(Q0, M0, T, a, b, eta, alphas, noise, rtol, atol, max_steps, velocity) -> Overlaps:
+    term = diffrax.ODETerm(lambda t, y, args: velocity(y, T, a, b, eta, noise))
     sol = diffrax.diffeqsolve(
         term, diffrax.Tsit5(), t0=0.0, t1=alphas[-1], dt0=None, y0=Overlaps(Q0, M0),
         saveat=diffrax.SaveAt(ts=alphas), stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),

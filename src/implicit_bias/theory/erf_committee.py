@@ -1,0 +1,93 @@
+r"""Overlap ODEs of one-pass SGD on the soft committee machine, :math:`g(x) = \operatorname{erf}(x/\sqrt2)`.
+
+Saad & Solla, Phys. Rev. E 52, 4225 (1995); Biehl & Schwarze, J. Phys. A 28, 643 (1995).
+Student :math:`\hat y = a\sum_{i\le p} g(\lambda_i)`, teacher :math:`y = b\sum_{n\le p^*} g(\nu_n)`,
+:math:`\lambda_i = w_i\cdot x/\sqrt N`, :math:`\nu_n = w^*_n\cdot x/\sqrt N`, overlaps Q (p×p),
+R (p×p*, called M in :mod:`.quadratic_teacher_student`), T (p*×p*); time α = steps/N, per-sample
+loss :math:`\tfrac12\delta^2`, :math:`\delta = \hat y - y`. Write
+:math:`u = (\lambda, \nu) \sim N(0, C)`, :math:`C = \begin{pmatrix}Q & R\\ R^\top & T\end{pmatrix}`,
+and :math:`\delta = \sum_c s_c g(u_c)` with :math:`s = (a\mathbf 1_p, -b\mathbf 1_{p^*})`. The step
+:math:`w_i \leftarrow w_i - \eta a\,\delta\,g'(\lambda_i)\,x/\sqrt N` gives, as N → ∞,
+
+.. math::
+    \dot R_{in} = -\eta a\sum_c s_c I_3(i, n, c),\qquad
+    \dot Q_{ik} = -\eta a\sum_c s_c\big(I_3(i, k, c) + I_3(k, i, c)\big)
+                  + \eta^2a^2\sum_{c,d}s_cs_d\,I_4(i, k, c, d),
+
+with the Gaussian integrals (closed form for this g, Saad & Solla's eqs. A3–A5)
+
+.. math::
+    I_2(c,d) = \mathbb E\,g(u_c)g(u_d) = \tfrac2\pi\arcsin\frac{C_{cd}}{\sqrt{(1+C_{cc})(1+C_{dd})}},\qquad
+    I_3(a,b,c) = \mathbb E\,g'(u_a)u_bg(u_c)
+               = \tfrac2\pi\frac{C_{bc}(1+C_{aa}) - C_{ab}C_{ac}}{(1+C_{aa})\sqrt{\Lambda_3}},
+
+:math:`\Lambda_3 = (1+C_{aa})(1+C_{cc}) - C_{ac}^2`, and
+:math:`I_4(a,b,c,d) = \mathbb E\,g'(u_a)g'(u_b)g(u_c)g(u_d) = \frac{4}{\pi^2\sqrt{\Lambda_4}}
+\arcsin\frac{\Lambda_0}{\sqrt{\Lambda_1\Lambda_2}}` with :math:`\Lambda_4 = (1+C_{aa})(1+C_{bb}) - C_{ab}^2`,
+:math:`\Lambda_0 = \Lambda_4C_{cd} - C_{bc}C_{bd}(1+C_{aa}) - C_{ac}C_{ad}(1+C_{bb}) + C_{ab}C_{ac}C_{bd}
++ C_{ab}C_{ad}C_{bc}`, :math:`\Lambda_1 = \Lambda_4(1+C_{cc}) - C_{bc}^2(1+C_{aa}) - C_{ac}^2(1+C_{bb})
++ 2C_{ab}C_{ac}C_{bc}` and :math:`\Lambda_2` the same with d for c. The population loss is
+:math:`L = \tfrac12\sum_{c,d}s_cs_dI_2(c,d)`. The η² term is the SGD noise (the input's squared
+norm over N is 1 + O(N^{-1/2})); without it, in time ηα, this is gradient flow on L.
+"""
+
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+
+def _joint(Q, R, T, a, b):
+    """C (K×K, K = p + p*) and the readout signs s."""
+    C = jnp.block([[Q, R], [R.T, T]])
+    s = jnp.concatenate([jnp.full(Q.shape[0], a, C.dtype), jnp.full(T.shape[0], -b, C.dtype)])
+    return C, s
+
+
+def i2(C: Float[Array, "K K"]) -> Float[Array, "K K"]:
+    """:math:`I_2(c, d)` for all pairs."""
+    d = 1.0 + jnp.diag(C)
+    return 2 / jnp.pi * jnp.arcsin(C / jnp.sqrt(d[:, None] * d[None, :]))
+
+
+def i3(C: Float[Array, "K K"], first: int) -> Float[Array, "f K K"]:
+    """:math:`I_3(a, b, c)` for a < ``first`` (the student units), all b, c."""
+    d = 1.0 + jnp.diag(C)
+    Ca = C[:first]                                     # C[a, ·]
+    lam3 = d[:first, None] * d[None, :] - Ca**2        # Λ₃(a, c)
+    num = C[None, :, :] * d[:first, None, None] - Ca[:, :, None] * Ca[:, None, :]
+    return 2 / jnp.pi * num / (d[:first, None, None] * jnp.sqrt(lam3)[:, None, :])
+
+
+def i4(C: Float[Array, "K K"], first: int) -> Float[Array, "f f K K"]:
+    """:math:`I_4(a, b, c, d)` for a, b < ``first``, all c, d."""
+    d = 1.0 + jnp.diag(C)
+    S = C[:first]                                      # C[a, c] for a student
+    da, dc = d[:first], d
+    lam4 = da[:, None] * da[None, :] - C[:first, :first] ** 2                       # (a, b)
+    A = lam4[:, :, None, None]
+    Cab = C[:first, :first][:, :, None, None]
+    ac, bc = S[:, None, :, None], S[None, :, :, None]  # C_ac, C_bc over (a, b, c, ·)
+    ad, bd = S[:, None, None, :], S[None, :, None, :]  # C_ad, C_bd over (a, b, ·, d)
+    Da, Db = da[:, None, None, None], da[None, :, None, None]
+    lam0 = A * C[None, None] - bc * bd * Da - ac * ad * Db + Cab * ac * bd + Cab * ad * bc
+    lam1 = A * dc[None, None, :, None] - bc**2 * Da - ac**2 * Db + 2 * Cab * ac * bc
+    lam2 = A * dc[None, None, None, :] - bd**2 * Da - ad**2 * Db + 2 * Cab * ad * bd
+    return 4 / jnp.pi**2 / jnp.sqrt(A) * jnp.arcsin(lam0 / jnp.sqrt(lam1 * lam2))
+
+
+def population_loss(Q: Float[Array, "p p"], R: Float[Array, "p ps"], T: Float[Array, "ps ps"],
+                    a: float, b: float) -> Float[Array, ""]:
+    r""":math:`L = \tfrac12\,s^\top I_2 s`."""
+    C, s = _joint(Q, R, T, a, b)
+    return 0.5 * s @ i2(C) @ s
+
+
+def overlap_velocity(Q, R, T, a, b, eta, noise: bool = True) -> tuple[Array, Array]:
+    """(dQ/dα, dR/dα) of the module docstring; ``noise=False`` drops the η² term."""
+    p = Q.shape[0]
+    C, s = _joint(Q, R, T, a, b)
+    J3 = i3(C, p) @ s                                  # Σ_c s_c I₃(i, ·, c), shape (p, K)
+    dR = -eta * a * J3[:, p:]
+    dQ = -eta * a * (J3[:, :p] + J3[:, :p].T)
+    if noise:
+        dQ = dQ + eta**2 * a**2 * jnp.einsum("ikcd,c,d->ik", i4(C, p), s, s)
+    return dQ, dR
