@@ -5,7 +5,6 @@ import json
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
 from implicit_bias.models import TwoLayerReLU
 from implicit_bias.reproduce import PAPERS

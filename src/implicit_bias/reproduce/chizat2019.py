@@ -16,7 +16,7 @@ import numpy as np
 
 from ..claims import lazy as claims
 from ..experiment import run
-from ._output import output_dirs, plt, save_figure, write_tables
+from ._output import header, md_table, output_dirs, plt, save_figure, write_tables
 
 PAPER = "Chizat, Oyallon, Bach (2019), On Lazy Training in Differentiable Programming"
 EXPONENTS = {"gaussian": 1.0, "paired": 2.0}
@@ -48,12 +48,11 @@ def reproduce(out: Path, quick: bool = False) -> dict:
         gaps[init] = claims.lazy_gaps(runs, {name: run(spec) for name, spec in runs.items()}, alphas, init)
     figure = _figure(out / "figures" / "chizat_gap.png", alphas, gaps)
     slopes = {init: claims.fitted_slope(alphas, gap) for init, gap in gaps.items()}
+    rows = [{"alpha": float(a), **{init: float(gap[i]) for init, gap in gaps.items()}} for i, a in enumerate(alphas)]
     md = "\n".join([
-        f"# Reproduction: {PAPER}", "",
-        f"Mode: {'quick' if quick else 'full'}; {time.perf_counter() - start:.0f} s. Problem: {claims.PROBLEM}; "
-        f"GF to T = {claims.T} in the L/α² clock.", "",
-        "| α | " + " | ".join(f"gap ({init})" for init in gaps) + " |", "|---|---|---|",
-        *[f"| {a:g} | " + " | ".join(f"{gaps[init][i]:.4g}" for init in gaps) + " |" for i, a in enumerate(alphas)],
+        *header(PAPER, quick, time.perf_counter() - start),
+        f"Problem: {claims.PROBLEM}; GF to T = {claims.T} in the L/α² clock.", "",
+        md_table(rows, [("α", "alpha"), *((f"gap ({init})", init) for init in gaps)]),
         "", "Fitted log–log slopes: " + ", ".join(f"{init} {s:.4f} (predicted −{EXPONENTS[init]:g})"
                                                   for init, s in slopes.items()) + ".",
         "", "Figure: `figures/chizat_gap.png`.", ""])

@@ -15,12 +15,11 @@ and the adaptive ODE solver stalls there (README, "What we found"); GF time on t
 import time
 from pathlib import Path
 
-import numpy as np
 
 from ..claims import max_margin as claims
 from ..experiment import run
 from ..theory import max_margin as mm
-from ._output import output_dirs, plt, save_figure, write_tables
+from ._output import header, md_table, output_dirs, plt, save_figure, write_tables
 
 PAPER = "Lyu & Li (2020), Gradient Descent Maximizes the Margin of Homogeneous Neural Networks"
 
@@ -68,13 +67,11 @@ def reproduce(out: Path, quick: bool = False) -> dict:
         drop, detail = claims.smoothed_margin_drop(ds)
         rows.append({"run": name, "t_end": float(ds["time"][-1]), **detail, "worst_relative_drop": drop,
                      "status": int(ds["status"])})
-    columns = ["run", "t_end", "loss_end", "smoothed_margin_end", "normalized_margin_end", "worst_relative_drop"]
+    columns = [(c, c) for c in ("run", "t_end", "loss_end", "smoothed_margin_end", "normalized_margin_end",
+                                "worst_relative_drop")]
     md = "\n".join([
-        f"# Reproduction: {PAPER}", "",
-        f"Mode: {'quick' if quick else 'full'}; {time.perf_counter() - start:.0f} s. Data: {claims.FAST}, "
-        f"exponential loss; SVM margin {svm.margin:.6f}.", "",
-        "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns),
-        *["| " + " | ".join(r[c] if isinstance(r[c], str) else f"{r[c]:.6g}" for c in columns) + " |" for r in rows],
+        *header(PAPER, quick, time.perf_counter() - start),
+        f"Data: {claims.FAST}, exponential loss; SVM margin {svm.margin:.6f}.", "", md_table(rows, columns),
         "", "worst_relative_drop: largest relative decrease of the smoothed margin between records once L < 1 "
         "(≤ 0: never decreases).", "", "Figure: `figures/lyu_margins.png`.", ""])
     table = write_tables(out, {"paper": PAPER, "quick": quick,
