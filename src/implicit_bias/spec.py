@@ -317,8 +317,20 @@ class TwoLayerReLUSpec(_Section):
         return models.TwoLayerReLU(input_dim, self.width, self.bias, self.train_outer)
 
 
+class LazySpec(_Section):
+    kind: Literal["lazy"]
+    base: "ModelSpec" = Field(description="the model f that is scaled (its own model table)")
+    alpha: PositiveFloat = Field(description="the scale α; train for t_max = T/α² (the loss L/α² of Chizat et al.)")
+    center: bool = Field(True, description="α(f(w) − f(w₀)); false: αf(w), for a paired init with f(w₀) = 0")
+    linearized: bool = Field(False, description="replace f by its linearization at w₀")
+
+    def build(self, problem: problems.AbstractProblem) -> models.LazyModel:
+        return models.LazyModel(self.base.build(problem), float(self.alpha), self.center, self.linearized)
+
+
 ModelSpec = Annotated[Union[TwoLayerLinearSpec, LinearSpec, DiagonalLinearSpec, QuadraticNetworkSpec, DeepLinearSpec,
-                            SymmetricFactorizationSpec, TwoLayerReLUSpec], Field(discriminator="kind")]
+                            SymmetricFactorizationSpec, TwoLayerReLUSpec, LazySpec], Field(discriminator="kind")]
+LazySpec.model_rebuild()
 
 
 # --- init ------------------------------------------------------------------------------------

@@ -139,17 +139,21 @@ HOMOGENEOUS_RUN = classification_spec({"loss": "exponential", **FAST}, TWO_LAYER
                         n_times=31)
 
 
-def _measure_smoothed(results):
-    ds = results["two_layer"]
+def smoothed_margin_drop(ds) -> tuple[float, dict]:
+    """Largest relative decrease of the smoothed margin between consecutive records once L < 1."""
     loss, smoothed = ds["loss"].values, ds["smoothed_margin"].values
     late = loss < 1.0  # Lyu & Li: for the exponential loss, once L < ℓ(0) = 1 (all margins > 0)
     values = smoothed[late]
     worst_drop = float(np.max((values[:-1] - values[1:]) / np.abs(values[1:])))
+    return worst_drop, {"records_after_L_below_1": int(late.sum()), "loss_end": float(loss[-1]),
+                        "smoothed_margin_end": float(smoothed[-1]),
+                        "normalized_margin_end": float(ds["normalized_margin"].values[-1])}
+
+
+def _measure_smoothed(results):
+    worst_drop, detail = smoothed_margin_drop(results["two_layer"])
     svm = mm.hard_margin_svm(folded_data(HOMOGENEOUS_RUN))
-    return worst_drop, 0.0, 1e-9, {
-        "records_after_L_below_1": int(late.sum()), "smoothed_margin_end": float(smoothed[-1]),
-        "normalized_margin_end": float(ds["normalized_margin"].values[-1]),
-        "svm_margin_over_2": svm.margin / 2}
+    return worst_drop, 0.0, 1e-9, {**detail, "svm_margin_over_2": svm.margin / 2}
 
 
 register(Claim(
@@ -183,4 +187,33 @@ register(Claim(
     reason="the angle is O(1/log t) (an O(1) offset beside a predictor growing like log t, as for the linear "
            "model); the log–log slope in log t over t = 1e10…1e30 is −1 up to the O(log log t/log t) and "
            "O(1/log t) terms of the expansion (≈ 0.1 here)",
+))
+
+
+# --- homogeneous two-layer ReLU net: smoothed margin increases (GD) --------------------------
+
+RELU = {"kind": "two_layer_relu", "width": 8, "bias": False, "train_outer": True}
+#: GD, not GF: ReLU's derivative jumps where a neuron's pre-activation on a sample crosses 0, and
+#: an adaptive Runge–Kutta solve stalls there (1e6 steps before t ≈ 300 at rtol 1e-8; README).
+RELU_GD = {"kind": "gradient_descent", "lr": 0.5, "t_max": 1e4}
+RELU_RUN = classification_spec({"loss": "exponential", **FAST}, RELU, RELU_GD,
+                               ["loss", "smoothed_margin", "normalized_margin"], n_times=41)
+
+
+def _measure_smoothed_relu(results):
+    worst_drop, detail = smoothed_margin_drop(results["relu"])
+    return worst_drop, 0.0, 1e-12, detail
+
+
+register(Claim(
+    name="smoothed_margin_nondecreasing_relu",
+    paper="Lyu & Li 2020", theorem="Thm. 4.1, GD version (smoothed margin monotone for homogeneous nets once L is small, small steps)",
+    statement="for the homogeneous two-layer ReLU net (no bias, both layers trained, width 8), exponential loss, "
+              "GD (η = 0.5) the smoothed margin −log L/‖θ‖² never decreases once L < 1 (checked to t = 10⁴, "
+              "L ≈ 8e-5)",
+    runs={"relu": RELU_RUN}, measure=_measure_smoothed_relu, comparison="at_most",
+    reason="largest relative decrease between consecutive records (40 log-spaced, L < 1); GD has no solver "
+           "error, only rounding (log L a log-sum-exp of 12 margins, ‖θ‖² a sum of 24 squares: ≲ 1e-14 "
+           "relative), so any drop above 1e-12 is real; the theorem asks for small steps, and the smallest "
+           "measured increase is 0.4 % per record, the same at η = 0.1 (checked), so η = 0.5 is small enough",
 ))

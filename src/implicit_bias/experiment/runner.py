@@ -13,8 +13,8 @@ from jaxtyping import PRNGKeyArray
 
 from ..dynamics import AbstractDynamics, Objective
 from ..ensemble import AbstractEnsemble, default_ensemble
-from ..initializations import AbstractInitialization
-from ..models import AbstractModel
+from ..initializations import AbstractInitialization, AtInit
+from ..models import AbstractModel, LazyModel
 from ..observables import make_observer
 from ..problems import AbstractProblem
 from ..spec import RunPoint, check_observables
@@ -40,7 +40,10 @@ def build(point: RunPoint, base_dir: Path) -> BuiltRun:
     problem = s.problem.build(base_dir)
     model = s.model.build(problem)
     check_observables(s, model, problem)
-    init = s.init.build(model, problem)
+    if isinstance(model, LazyModel):  # the init section describes the wrapped model's init
+        init = AtInit(s.init.build(model.base, problem))
+    else:
+        init = s.init.build(model, problem)
     return BuiltRun(point, model, RunInputs(problem, init, s.dynamics.build(), jax.random.key(s.seed)))
 
 

@@ -3,6 +3,7 @@
 from ._base import AbstractInitialization, orthonormal_columns
 from .aligned import Aligned
 from .antisymmetric import Antisymmetric
+from .at_init import AtInit
 from .balanced import Balanced
 from .diagonal_scale import DiagonalScale
 from .gaussian import Gaussian
@@ -13,5 +14,5 @@ from .sign_gaussian import SignGaussian
 from .teacher_overlap import TeacherOverlap
 from .zero_imbalance import ZeroImbalance
 
-__all__ = ["AbstractInitialization", "Aligned", "Antisymmetric", "Balanced", "DiagonalScale", "Gaussian", "Imbalance",
+__all__ = ["AbstractInitialization", "Aligned", "Antisymmetric", "AtInit", "Balanced", "DiagonalScale", "Gaussian", "Imbalance",
            "InvariantSet", "ScaledIdentity", "SignGaussian", "TeacherOverlap", "ZeroImbalance", "orthonormal_columns"]

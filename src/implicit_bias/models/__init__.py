@@ -3,11 +3,12 @@
 from ._base import AbstractModel
 from .deep_linear import DeepLinear
 from .diagonal import DiagonalLinear
+from .lazy import LazyModel
 from .linear import Linear
 from .quadratic_network import QuadraticNetwork
 from .symmetric_factorization import SymmetricFactorization
 from .two_layer_linear import TwoLayerLinear
 from .two_layer_relu import TwoLayerReLU
 
-__all__ = ["AbstractModel", "DeepLinear", "DiagonalLinear", "Linear", "QuadraticNetwork", "SymmetricFactorization",
+__all__ = ["AbstractModel", "DeepLinear", "DiagonalLinear", "LazyModel", "Linear", "QuadraticNetwork", "SymmetricFactorization",
            "TwoLayerLinear", "TwoLayerReLU"]

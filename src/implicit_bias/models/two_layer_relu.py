@@ -5,8 +5,9 @@ r"""Two-layer ReLU network in the NTK parametrization,
 (Du et al., Arora et al.). Parameters ``{"W": m×d̃, "a": m}``; the output weights are fixed
 (the papers' setting: they get no gradient) unless ``train_outer``.
 
-With ``bias=False, train_outer=True`` this is the *homogeneous* two-layer ReLU net: f is
-positively 2-homogeneous in (a, W), and gradient flow on any loss of f conserves every neuron's
+With ``train_outer=True`` f is positively 2-homogeneous in (a, W) (:meth:`homogeneity`; a bias
+input is one more column of W); ``bias=False, train_outer=True`` is *the* homogeneous two-layer ReLU
+net of Lyu & Li. Gradient flow on any loss of f conserves every neuron's
 balance :math:`a_k^2 - \lVert w_k\rVert^2` (reported by :meth:`conserved`).
 """
 
@@ -62,6 +63,13 @@ class TwoLayerReLU(AbstractModel):
         # ẇ_k = −(a_k/√m)Σᵢ gᵢ 1{·}x̃ᵢ and ȧ_k = −(1/√m)Σᵢ gᵢ ReLU(w_kᵀx̃ᵢ), so
         # d/dt ‖w_k‖² = d/dt a_k² by homogeneity (ReLU(z) = 1{z > 0} z).
         return {"neuron_balance": params["a"] ** 2 - jnp.sum(params["W"] ** 2, axis=1)}
+
+    def homogeneity(self) -> int | None:
+        # f(cθ) = Σ (c a_k/√m) ReLU(c w_kᵀx̃) = c² f(θ) for c > 0: 1/√m is a constant factor and leaves
+        # the degree alone, and a bias input only adds a column to W, which scales with the rest.
+        # With fixed output weights only W is trained (degree 1), but the parameter pytree (whose norm
+        # the margins divide by) also holds the frozen a: no degree k makes f(cθ) = cᵏ f(θ) there.
+        return 2 if self.train_outer else None
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         return {"W": (self.width, self.augmented_dim), "a": (self.width,)}

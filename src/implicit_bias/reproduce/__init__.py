@@ -9,7 +9,7 @@ key numbers. ``quick=True`` shrinks every size so the whole paper runs in well u
 from collections.abc import Callable
 from pathlib import Path
 
-from . import (barrett2021, bocchi2026, elkabetz2021, gunasekar2017, min2021, pesme2021, razin2020, satpathi2021,
+from . import (barrett2021, bocchi2026, chizat2019, elkabetz2021, gunasekar2017, lyu2020, min2021, pesme2021, razin2020, satpathi2021,
                saxe2014, soudry2018, woodworth2020)
 
 #: Paper name (as typed after ``reproduce``) → its ``reproduce(out, quick)``.
@@ -25,7 +25,9 @@ PAPERS: dict[str, Callable[[Path, bool], dict]] = {
     "gunasekar2017": gunasekar2017.reproduce,
     "razin2020": razin2020.reproduce,
     "satpathi2021": satpathi2021.reproduce,
+    "lyu2020": lyu2020.reproduce,
+    "chizat2019": chizat2019.reproduce,
 }
 
-__all__ = ["PAPERS", "barrett2021", "bocchi2026", "elkabetz2021", "gunasekar2017", "min2021", "pesme2021",
+__all__ = ["PAPERS", "barrett2021", "bocchi2026", "chizat2019", "elkabetz2021", "gunasekar2017", "lyu2020", "min2021", "pesme2021",
            "razin2020", "satpathi2021", "saxe2014", "soudry2018", "woodworth2020"]
