@@ -740,6 +740,14 @@ def observation_times(points: list[RunPoint]) -> np.ndarray:
     return np.concatenate([[0.0], grid])
 
 
+def build_init(init: InitSpec, model, problem):
+    """The init a run of ``model`` starts from. A wrapper model (``lazy``) is initialized as the
+    model it wraps, and keeps that starting point as its w₀ (:class:`initializations.AtInit`)."""
+    if isinstance(model, models.LazyModel):
+        return initializations.AtInit(build_init(init, model.base, problem))
+    return init.build(model, problem)
+
+
 def check_observables(spec: Spec, model, problem) -> None:
     """Every requested observable is defined for this model and problem: by type, then by what
     this run's model and data provide (each observable's ``validate``)."""

@@ -13,11 +13,11 @@ from jaxtyping import PRNGKeyArray
 
 from ..dynamics import AbstractDynamics, Objective
 from ..ensemble import AbstractEnsemble, default_ensemble
-from ..initializations import AbstractInitialization, AtInit
-from ..models import AbstractModel, LazyModel
+from ..initializations import AbstractInitialization
+from ..models import AbstractModel
 from ..observables import make_observer
 from ..problems import AbstractProblem
-from ..spec import RunPoint, check_observables
+from ..spec import RunPoint, build_init, check_observables
 
 
 class RunInputs(eqx.Module):
@@ -40,10 +40,7 @@ def build(point: RunPoint, base_dir: Path) -> BuiltRun:
     problem = s.problem.build(base_dir)
     model = s.model.build(problem)
     check_observables(s, model, problem)
-    if isinstance(model, LazyModel):  # the init section describes the wrapped model's init
-        init = AtInit(s.init.build(model.base, problem))
-    else:
-        init = s.init.build(model, problem)
+    init = build_init(s.init, model, problem)
     return BuiltRun(point, model, RunInputs(problem, init, s.dynamics.build(), jax.random.key(s.seed)))
 
 
