@@ -7,7 +7,7 @@ import pytest
 
 from implicit_bias import initializations as inits
 from implicit_bias.dynamics import GradientFlow, Objective
-from implicit_bias.models import DeepLinear, DiagonalLinear, TwoLayerLinear
+from implicit_bias.models import DeepLinear, DiagonalLinear, Linear, TwoLayerLinear, TwoLayerReLU
 from implicit_bias.problems import gaussian_regression
 
 PROBLEM = gaussian_regression(6, 9, 2, seed=3)
@@ -28,6 +28,17 @@ def model(request):
 
 def _params(model):
     return inits.Gaussian(jnp.asarray(0.5), jnp.asarray(0.0))(jax.random.key(0), model, _problem(model))
+
+
+@pytest.mark.parametrize("model", MODELS + [Linear(9, 2), TwoLayerReLU(9, 7, bias=False, train_outer=True),
+                                   TwoLayerReLU(9, 7, bias=True, train_outer=True)], ids=lambda m: type(m).__name__)
+def test_declared_homogeneity_holds(model):
+    """f(cθ) = cᵏ f(θ) for the degree k the model declares (the margin observables divide by ‖θ‖ᵏ)."""
+    k = model.homogeneity()
+    params, x = _params(model), _problem(model).X
+    c = 1.7
+    np.testing.assert_allclose(np.asarray(model.predict(jax.tree.map(lambda a: c * a, params), x)),
+                               c**k * np.asarray(model.predict(params, x)), rtol=1e-12, atol=1e-14)
 
 
 def test_gradient_matches_finite_differences(model):

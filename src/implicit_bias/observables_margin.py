@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .errors import SpecError
-from .models import AbstractModel, Linear, TwoLayerLinear
+from .models import AbstractModel, DeepLinear, DiagonalLinear, Linear, TwoLayerLinear
 from .observables import Observable, register
 from .problems import Classification
 from .problems.classification import inverse_loss
@@ -19,7 +19,7 @@ from .theory import max_margin as mm
 
 #: Models whose end-to-end predictor is a linear map x ↦ Θᵀx, so that its direction can be
 #: compared with the SVM's. Deep linear networks join this tuple when they are merged.
-LINEAR_PREDICTOR_MODELS: tuple[type[AbstractModel], ...] = (Linear, TwoLayerLinear)
+LINEAR_PREDICTOR_MODELS: tuple[type[AbstractModel], ...] = (Linear, TwoLayerLinear, DeepLinear, DiagonalLinear)
 
 
 def _squared_norm(params) -> jax.Array:

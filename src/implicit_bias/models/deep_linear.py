@@ -60,6 +60,9 @@ class DeepLinear(AbstractModel):
             x = x @ params[name]
         return x
 
+    def homogeneity(self) -> int:
+        return len(self.names)  # one factor of c per layer
+
     def end_to_end(self, params: Params) -> Float[Array, "n m"]:
         theta = params[self.names[0]]
         for name in self.names[1:]:

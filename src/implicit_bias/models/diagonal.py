@@ -61,6 +61,9 @@ class DiagonalLinear(AbstractModel):
     def predict(self, params: Params, x: Float[Array, "batch n"]) -> Float[Array, "batch 1"]:
         return (x @ self.beta(params))[:, None]
 
+    def homogeneity(self) -> int:
+        return self.depth  # u^D − v^D, and u⊙v (depth 2)
+
     def end_to_end(self, params: Params) -> Float[Array, "n 1"]:
         return self.beta(params)[:, None]
 
