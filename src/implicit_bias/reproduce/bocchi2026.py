@@ -40,6 +40,7 @@ from ..claims.quadratic_teacher_student import (ERF_ALPHA, ERF_LR, ERF_SEEDS, P,
                                                 POLAR_SCALES, TRACK_OVERLAP, T, _escape_from, _measure_hessian,
                                                 ode_observables, polar_along_ode, sgd_spec)
 from ..experiment import run  # noqa: E402
+from ._output import output_dirs  # noqa: E402
 from ..theory import quadratic_teacher_student as qt  # noqa: E402
 
 PAPER = ("Bocchi, Regimbeau, Lucibello, Saglietti, Cammarota (2026), Escape dynamics and implicit bias of "
@@ -60,8 +61,7 @@ def _sgd(sizes) -> dict:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/*.png``, ``out/table.md``, ``out/table.json``; return paths and key numbers."""
-    out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = output_dirs(out)
     sizes = QUICK if quick else FULL
     start = time.perf_counter()
     sgd = _sgd(sizes)

@@ -22,7 +22,7 @@ import numpy as np
 from ..claims.matrix_sensing import SMALL_SCALES, problem_of, relative_distances, sensing_spec
 from ..experiment import run
 from ..theory.matrix_sensing import min_nuclear_norm
-from ._output import jsonable, md_table, save_figure, write_row_tables
+from ._output import jsonable, md_table, output_dirs, save_figure, write_row_tables
 
 PAPER = "Gunasekar et al. 2017; Li, Ma, Zhang 2018"
 FULL_SCALES = [1.0, 0.3, 0.1, 0.01, 0.001, 1e-4, 1e-5]
@@ -51,8 +51,7 @@ def _figure(path: Path, rows: list[dict], sizes: dict) -> str:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/sensing_error.png``, ``out/table.md``, ``out/table.json``."""
-    out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = output_dirs(out)
     sizes = QUICK if quick else FULL
     start = time.perf_counter()
     rows = []

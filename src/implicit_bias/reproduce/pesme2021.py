@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from ._output import header, write_tables  # noqa: E402
+from ._output import header, output_dirs, save_figure, write_tables  # noqa: E402
 
 PAPER = ("Pesme, Pillaud-Vivien, Flammarion (NeurIPS 2021), Implicit Bias of SGD for Diagonal Linear Networks, "
          "arXiv:2106.09524; Even et al. (2023), (S)GD over Diagonal Linear Networks")
@@ -101,16 +101,13 @@ def figure(result: dict, path: Path) -> str:
         ax.legend(fontsize=7)
     fig.suptitle("u⊙v, ±1 features — one-sample SGD: larger steps shrink α∞ and sparsify, exactly argmin ψ_α∞; "
                  "full-batch GD: unequal shrinkage, less sparse")
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return str(path)
+    return save_figure(fig, path)
 
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the step-size sweep for SGD and GD; write ``out/figures/step_size.png``,
     ``out/table.md`` and ``out/table.json``; return the paths and key numbers."""
-    out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = output_dirs(out)
     start = time.perf_counter()
     result = step_sizes((QUICK if quick else FULL)["lrs"])
     seconds = time.perf_counter() - start

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..claims.deep_linear import RAZIN_SPEC
 from ..experiment import run
-from ._output import jsonable, md_table, save_figure, write_row_tables
+from ._output import jsonable, md_table, output_dirs, save_figure, write_row_tables
 
 PAPER = "Razin & Cohen 2020"
 
@@ -47,8 +47,7 @@ def _figure(path: Path, ds, depths: list[int]) -> str:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/norms_diverge.png``, ``out/table.md``, ``out/table.json``."""
-    out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = output_dirs(out)
     start = time.perf_counter()
     spec = _spec(quick)
     depths = spec["sweep"]["model.depth"]

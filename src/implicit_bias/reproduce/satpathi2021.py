@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 
 from ..claims.ntk import loglog_slope  # noqa: E402
 from ..experiment import run  # noqa: E402
-from ._output import colours, jsonable, md_table, save_figure  # noqa: E402
+from ._output import colours, jsonable, md_table, output_dirs, save_figure  # noqa: E402
 
 PAPER = ("Satpathi & Srikant (2021), The Dynamics of Gradient Descent for Overparametrized Neural "
          "Networks, L4DC 2021 (PMLR 144), arXiv:2105.06569")
@@ -105,8 +105,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the experiment; write ``out/figures/*.png``, ``out/table.md``, ``out/table.json`` and
     the spec (``out/spec.json``); return the paths and key numbers. ``quick`` shrinks n, the
     widths, the seeds and the epochs (:data:`QUICK`) to run in seconds."""
-    out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = output_dirs(out)
     sizes = QUICK if quick else FULL
     spec = _spec(sizes)
     (out / "spec.json").write_text(json.dumps(spec, indent=2))

@@ -18,7 +18,7 @@ import numpy as np
 from ..claims.deep_linear import MODES_SPEC, SINGULAR_VALUES, measured_modes, predicted_modes, sharpness
 from ..experiment import run
 from ..theory import deep_linear as deep
-from ._output import jsonable, md_table, save_figure, write_row_tables
+from ._output import jsonable, md_table, output_dirs, save_figure, write_row_tables
 
 PAPER = "Saxe, McClelland, Ganguli 2014; Arora, Cohen, Hu, Luo 2019"
 
@@ -49,8 +49,7 @@ def _figure(path: Path, ds, depths: list[int]) -> str:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/mode_curves.png``, ``out/table.md``, ``out/table.json``."""
-    out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = output_dirs(out)
     start = time.perf_counter()
     spec = _spec(quick)
     depths = spec["sweep"]["model.depth"]

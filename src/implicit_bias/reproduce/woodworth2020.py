@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from ._output import header, write_tables  # noqa: E402
+from ._output import header, output_dirs, save_figure, write_tables  # noqa: E402
 
 PAPER = "Woodworth et al. (COLT 2020), Kernel and Rich Regimes in Overparametrized Models, arXiv:1906.05827"
 
@@ -108,16 +108,13 @@ def figure(curves: dict, path: Path) -> str:
     axes[0].set_ylabel("relative distance of the GF limit")
     axes[0].legend(fontsize=8)
     fig.suptitle("Diagonal networks: kernel (large α, min-ℓ2) → rich (small α, min-ℓ1)")
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return str(path)
+    return save_figure(fig, path)
 
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the transition for each depth; write ``out/figures/kernel_to_rich.png``,
     ``out/table.md`` and ``out/table.json``; return the paths and key numbers."""
-    out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = output_dirs(out)
     start = time.perf_counter()
     result = kernel_to_rich(QUICK if quick else FULL)
     seconds = time.perf_counter() - start
