@@ -32,11 +32,14 @@ class GradientFlow(AbstractDynamics):
       losses far below float64's range (10⁻³⁰⁰ and beyond, exponential tails on separable data)
       stay finite. Records, ``t_max`` and ``t_final`` are still in t.
     - ``"loss"``: :math:`\tau = \log(L(0)/L)`, with
-      :math:`d\theta/d\tau = -\frac{L}{\lVert\nabla L\rVert^2}\nabla L`, so
+      :math:`d\theta/d\tau = -\frac{L}{\lVert\nabla L\rVert^2}\nabla L
+      = -\frac{\nabla\log L}{\lVert\nabla\log L\rVert^2}`, so
       :math:`L(\tau) = L(0)e^{-\tau}` exactly. Here the time axis (records, ``t_max``,
       ``t_final``) *is* τ. Use it where only the limit matters: the stop time is known in
       advance, :math:`\tau = \log(L(0)/\text{stop\_loss})`, however slowly GF approaches (small
-      diagonal-network inits need GF times that grow like a power of 1/α).
+      diagonal-network inits need GF times that grow like a power of 1/α). It is computed from
+      ``log_loss`` too, so ``t_max`` alone takes a run to any loss, e^{−1000} included: a
+      ``stop_loss`` that small would underflow.
     """
 
     t_max: Float[Array, ""]
@@ -89,10 +92,11 @@ class GradientFlow(AbstractDynamics):
         if self.clock == "log":
             log_loss, grads = jax.value_and_grad(objective.log_loss)(params)
             return jax.tree.map(lambda g: -jnp.exp(s + log_loss) * g, grads)
-        value, grads = jax.value_and_grad(objective.loss)(params)
         if self.clock == "loss":
+            grads = jax.grad(objective.log_loss)(params)
             squared = sum(jnp.sum(g**2) for g in jax.tree.leaves(grads))
-            # At a stationary point with L > 0 the loss clock stops; there GF stops too.
-            rate = jnp.where(squared > 0, value / jnp.where(squared > 0, squared, 1.0), 0.0)
-            return jax.tree.map(lambda g: -rate * g, grads)
-        return jax.tree.map(jnp.negative, grads)
+            # At a stationary point (or at L = 0 exactly) the loss clock stops; there GF stops too.
+            moving = (squared > 0) & jnp.isfinite(squared)
+            rate = 1.0 / jnp.where(moving, squared, 1.0)
+            return jax.tree.map(lambda g: jnp.where(moving, -rate * g, 0.0), grads)
+        return jax.tree.map(jnp.negative, jax.grad(objective.loss)(params))
