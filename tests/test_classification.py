@@ -7,7 +7,7 @@ import pytest
 
 import implicit_bias as ib
 from implicit_bias import initializations as inits
-from implicit_bias.dynamics import GradientFlow, Objective
+from implicit_bias.dynamics import GradientDescent, GradientFlow, Objective
 from implicit_bias.models import Linear, TwoLayerLinear
 from implicit_bias.problems import make_classification, separable_classification
 from implicit_bias.problems.modified_loss import ModifiedLoss
@@ -44,6 +44,15 @@ def test_svm_satisfies_kkt_and_matches_l1_lp_scale():
     assert (Z @ w1).min() >= 1 - 1e-9 and np.abs(w1).sum() <= np.abs(svm.w).sum() + 1e-9
     w_tilde = mm.finite_time_correction(Z, svm)
     np.testing.assert_allclose(np.exp(-Z[svm.support] @ w_tilde), svm.dual[svm.support], rtol=1e-12)
+
+
+def test_off_support_projector_removes_the_support_vectors_span():
+    Z = np.asarray(separable_classification(12, 5, margin=0.2, loss="exponential", seed=0).folded())
+    svm = mm.hard_margin_svm(Z)
+    P = mm.off_support_projector(Z)
+    np.testing.assert_allclose(P @ P, P, atol=1e-14)
+    np.testing.assert_allclose(Z[svm.support] @ P, 0, atol=1e-14)
+    assert round(np.trace(P)) == 5 - np.linalg.matrix_rank(Z[svm.support])  # 3 SVs in 5-D: rank 2
 
 
 def test_non_separable_data_is_refused_with_the_lp_margin(tmp_path):
@@ -87,6 +96,30 @@ def test_log_clock_follows_the_same_flow():
         assert abs(float(traj.t_final) - 20.0) < 1e-9
         finals.append(model.end_to_end(traj.final_params))
     np.testing.assert_allclose(np.asarray(finals[1]), np.asarray(finals[0]), rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("loss", ["logistic", "exponential"])
+def test_gd_on_log_loss_steps_by_lr_over_loss_and_goes_below_float64(loss):
+    problem, model = PROBLEMS[loss], Linear(2, 1)
+    objective = Objective(model, problem)
+    w0 = {"w": jnp.zeros((2, 1))}
+    observe = lambda p, t: {"log_loss": objective.log_loss(p)}  # noqa: E731
+    run = lambda gd, t: gd.solve(objective, w0, jax.random.key(0), jnp.array([0.0, t]), observe)  # noqa: E731
+    lr = jnp.asarray(0.5)
+    # one step: θ − (η/L)∇L
+    one = run(GradientDescent(lr, lr, jnp.asarray(0.0), objective="log_loss"), 0.5)
+    expected = w0["w"] - lr / problem.loss(model, w0) * jax.grad(problem.loss, argnums=1)(model, w0)["w"]
+    np.testing.assert_allclose(np.asarray(one.final_params["w"]), np.asarray(expected), rtol=1e-13)
+    # −log L grows like γ*²·s (γ*² ≈ 0.13 here): by s = 6000, far past float64's smallest loss, and
+    # the loss underflowing to 0 is not taken for a divergence
+    far = run(GradientDescent(jnp.asarray(2.0), jnp.asarray(6000.0), jnp.asarray(0.0), objective="log_loss"), 6000.0)
+    assert int(far.status) == 1 and int(far.n_steps) == 3000  # ran to t_max: max_time
+    assert float(far.observed["log_loss"][-1]) < np.log(1e-300)
+
+
+def test_unknown_gd_objective_is_refused():
+    with pytest.raises(ValueError, match="objective must be one of"):
+        GradientDescent(jnp.asarray(0.1), jnp.asarray(1.0), jnp.asarray(0.0), objective="loss2")
 
 
 def test_modified_loss_gradient_is_gradient_plus_half_h_hessian_gradient():

@@ -44,6 +44,7 @@ def _host(fn, shape):
 _svm_direction = _host(lambda Z: mm.hard_margin_svm(Z).w, lambda Z: (Z.shape[1],))
 _svm_correction = _host(lambda Z: mm.finite_time_correction(Z, mm.hard_margin_svm(Z)), lambda Z: (Z.shape[1],))
 _l1_direction = _host(mm.l1_max_margin, lambda Z: (Z.shape[1],))
+_off_support = _host(mm.off_support_projector, lambda Z: (Z.shape[1], Z.shape[1]))
 
 
 def _separable(model, problem) -> None:
@@ -91,6 +92,12 @@ register(Observable(
     lambda ctx, p, t: _angle(ctx.model.end_to_end(p).ravel(), ctx.once(_l1_direction)),
     models=LINEAR_PREDICTOR_MODELS, problems=(Classification,), validate=_separable))
 register(Observable(
+    "off_support_fraction", "‖(I − P_S)w‖/‖w‖, P_S the projector on the support vectors' span: the part of "
+    "the predictor's direction no support vector pulls back (→ 0 like ‖w‖^(−1/N) for depth N, derived)",
+    lambda ctx, p, t: (jnp.linalg.norm(ctx.once(_off_support) @ ctx.model.end_to_end(p).ravel())
+                       / jnp.linalg.norm(ctx.model.end_to_end(p))),
+    models=LINEAR_PREDICTOR_MODELS, problems=(Classification,), validate=_separable))
+register(Observable(
     "predicted_angle_to_max_margin", "angle of ŵ log t + w̃ to ŵ: Soudry et al.'s finite-t prediction",
     lambda ctx, p, t: _angle(ctx.once(_svm_direction) * jnp.log(t) + ctx.once(_svm_correction),
                              ctx.once(_svm_direction)),
@@ -100,8 +107,15 @@ register(Observable(
     lambda ctx, p, t: jnp.linalg.norm(ctx.model.end_to_end(p).ravel() - ctx.once(_svm_direction) * jnp.log(t)
                                       - ctx.once(_svm_correction)),
     models=(Linear,), problems=(Classification,), validate=_w_tilde_defined))
+def _layer_alignment(ctx, params, t) -> jax.Array:
+    r""":math:`\lVert W_N\cdots W_1\rVert_F / \prod_j \lVert W_j\rVert_F \le 1` (submultiplicativity),
+    with equality iff every layer is rank one and each layer's right singular vector is the next
+    one's left: Ji & Telgarsky's alignment. The layers are the parameter leaves (U, V for Θ = UVᵀ)."""
+    norms = jnp.array([jnp.linalg.norm(w) for w in jax.tree.leaves(params)])
+    return jnp.linalg.norm(ctx.model.end_to_end(params)) / jnp.prod(norms)
+
+
 register(Observable(
-    "layer_alignment", "‖UVᵀ‖_F/(‖U‖_F‖V‖_F): 1 iff the layers are rank one and aligned (Ji & Telgarsky)",
-    lambda ctx, p, t: jnp.linalg.norm(p["U"] @ p["V"].T) / (jnp.linalg.norm(p["U"]) * jnp.linalg.norm(p["V"])),
-    models=(TwoLayerLinear,)))
+    "layer_alignment", "‖W_N⋯W₁‖_F/∏‖W_j‖_F: 1 iff the layers are rank one and aligned (Ji & Telgarsky)",
+    _layer_alignment, models=(TwoLayerLinear, DeepLinear)))
 

@@ -526,9 +526,13 @@ class GradientDescentSpec(_StopFields):
     kind: Literal["gradient_descent"]
     lr: PositiveFloat
     max_steps: PositiveInt = 10_000_000
+    objective: Literal["loss", "log_loss"] = Field(
+        "loss", description="log_loss: descend log L, i.e. steps η/L (Nacson et al. 2019), which reach L = 1e-300 "
+                            "and beyond on separable data; time is then kη in the clock ds = L dt")
 
     def build(self):
-        return dynamics.GradientDescent(_f(self.lr), _f(self.t_max), _f(self.stop_loss), self.max_steps)
+        return dynamics.GradientDescent(_f(self.lr), _f(self.t_max), _f(self.stop_loss), self.max_steps,
+                                        self.objective)
 
 
 class SGDSpec(_StopFields):

@@ -120,6 +120,15 @@ def hard_margin_svm(Z: np.ndarray, field: str = "problem.data") -> MaxMargin:
     return MaxMargin(w=Z.T @ a, dual=a, support=support)
 
 
+def off_support_projector(Z: np.ndarray) -> np.ndarray:
+    r""":math:`I - P_S`, the orthogonal projector onto the complement of the span of the support
+    vectors :math:`\{z_n : a_n > 0\}` (zero when they span the input space)."""
+    Z = np.asarray(Z, float)
+    svm = hard_margin_svm(Z)
+    basis = np.linalg.svd(Z[svm.support], full_matrices=False)[2]
+    return np.eye(Z.shape[1]) - basis.T @ basis
+
+
 def finite_time_correction(Z: np.ndarray, svm: MaxMargin) -> np.ndarray:
     r""":math:`\tilde w` with :math:`z_n^\top\tilde w = -\log a_n` on the support vectors.
 
