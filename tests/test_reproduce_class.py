@@ -28,9 +28,11 @@ def test_files_and_key_numbers(quick):
     if paper == "barrett2021":
         assert abs(key["slope_gd_to_gf"] - 1) < 0.1 and abs(key["slope_gd_to_modified"] - 2) < 0.15
     else:
-        gd, gf = key["runs"]
+        gd, gf, gd_log = key["runs"]
         assert gf["t_end"] == 1e40 and gf["loss_end"] < 1e-38
         assert gf["angle_rel_error_end"] < 1e-6            # angle = finite-t prediction at t = 1e40
         assert abs(gf["t_L_end"] / key["w_hat_sq"] - 1) < 1e-6
         assert abs(gf["normalized_margin_end"] / key["svm_margin"] - 1) < 1e-2  # O(1/log t)
         assert gd["angle_end"] < 0.1 and gd["status"] == 1  # GD ran to its t_max
+        # GD on log L, in as many steps as GD: much further down and much closer to ŵ
+        assert gd_log["log_loss_end"] < -100 * gd["log_loss_end"] and gd_log["angle_end"] < gd["angle_end"] / 10
