@@ -142,3 +142,41 @@ register(Claim(
            "reproduce elkabetz2021): with η ≤ 0.16 η_edge the correction moves the fitted slope by ≈ 0.05; GF at "
            "rtol 1e-12 is exact at this scale; by T = 32 the flow has converged (L ≈ 5e-11), so the sup covers all t",
 ))
+
+
+#: Past the edge of the flow's *limit*: 2/λ_max(θ_GF(∞)) ≈ 0.115 here (λ = 17.40), so both steps
+#: make GF's minimum linearly unstable for GD. One horizon, long enough for both to converge.
+UNSTABLE_STEPS = [0.125, 0.175]
+EDGE_RUNS = distance_runs(UNSTABLE_STEPS, [64.0], quantities=("loss", "sharpness"), n_times=2)
+
+
+def _measure_break(results):
+    gf, gd = results["gf"], results["gd"]
+    sharpness_gf = float(gf["sharpness"].values.ravel()[-1])
+    detail, worst = {"sharpness_gf_limit": sharpness_gf, "two_over_sharpness_gf": 2 / sharpness_gf}, 0.0
+    for lr in UNSTABLE_STEPS:
+        run = gd.sel({"dynamics.lr": lr})
+        sharpness_gd = float(run["sharpness"].values.ravel()[-1])
+        distance = float(np.linalg.norm(run["predictor"].values - gf["predictor"].values))
+        detail[f"eta_{lr:g}"] = {"two_over_eta": 2 / lr, "sharpness_gd_limit": sharpness_gd,
+                                 "loss_gd": float(run["loss"].values.ravel()[-1]), "distance_of_limits": distance,
+                                 "distance_over_eta": distance / lr}
+        # The claim is about converged GD runs with steps past the edge of GF's limit; a run that
+        # did not converge, or a step that is not past that edge, voids it (NaN fails).
+        valid = lr * sharpness_gf / 2 > 1 and detail[f"eta_{lr:g}"]["loss_gd"] < 1e-12
+        worst = max(worst, lr * sharpness_gd / 2 if valid else np.nan)
+    return worst, 1.0, 1e-6, detail
+
+
+register(Claim(
+    name="gd_leaves_gf_past_the_edge",
+    paper=ELKABETZ, theorem="the O(η) bound breaks once η > 2/sharpness; the mechanism is linear stability",
+    statement="same net: for η = 0.125 and 0.175, past 2/λ_max of the flow's limit (0.115), GD does not end at "
+              "GF's minimum but at a flatter one, with η·λ_max(∇²L(θ_GD(∞)))/2 ≤ 1, at a distance that is "
+              "no longer O(η)",
+    runs=EDGE_RUNS, measure=_measure_break, comparison="at_most",
+    reason="a minimum with λ_max > 2/η is linearly unstable under GD (the error along the top eigenvector is "
+           "multiplied by |1 − ηλ| > 1 per step), so a GD run that converges ends where η·λ_max/2 ≤ 1; GF's limit "
+           "has η·λ_max/2 = 1.09 and 1.52 here, so GD must leave it. Both runs reach L < 1e-17 by T = 64, so the "
+           "final Hessian is the limit's to ~√L; 1e-6 covers that and eigvalsh's rounding",
+))
