@@ -39,12 +39,23 @@ with β-gradient g gives :math:`a \leftarrow (1 - \gamma g)a`, :math:`b \leftarr
 :math:`g = c_k x_{i_k}` so :math:`\gamma^2g^2` is the same for every coordinate and
 :math:`S_k = \sum \mathrm{artanh}(\gamma c_k) x_{i_k} \in \mathrm{range}(X^\top)`: the SGD limit is exactly
 :math:`\arg\min\psi_{\alpha_\infty}` (:func:`effective_scale`).
+
+**Margins (classification; derived here, Moroshko et al. 2020).** The same integration on
+folded data :math:`z_n = y_nx_n` (rows of Z) with any loss :math:`\sum_n\ell(z_n^\top\beta)` gives
+:math:`\beta(t) = 2\alpha^2\sinh(Z^\top c(t))`, :math:`c(t) = 4\int_0^t|\ell'(z^\top\beta)|\ge 0`
+(:math:`\dot u = -2ug`, :math:`u = \alpha e^{-2G}`, :math:`v = \alpha e^{2G}`, :math:`G = \int g`). With the
+min margin :math:`\gamma = \min_n z_n^\top\beta` and :math:`b = \beta/\gamma` (so :math:`Zb\ge1`),
+:math:`b = 2\mu\sinh(Z^\top c)`, :math:`\mu = \alpha^2/\gamma`: stationarity and dual feasibility of
+:math:`\min\{Q_{\sqrt\mu}(b) : Zb \ge 1\}` (:math:`\nabla Q_{\sqrt\mu}(b) = \mathrm{arcsinh}(b/2\mu)`), with the
+multipliers λ = c. :func:`q_margin` solves that program.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 from scipy import optimize
+
+from .max_margin import require_separable
 
 #: Solver tolerance: the residual ‖Xβ − y‖∞ at which the dual solve stops, relative to 1 + ‖y‖∞.
 RESIDUAL_TOL = 1e-13
@@ -196,6 +207,72 @@ def effective_scale(alpha, imbalance_initial, imbalance_final) -> np.ndarray:
     return np.asarray(alpha, float) * np.sqrt(np.asarray(imbalance_final, float) / np.asarray(imbalance_initial, float))
 
 
-__all__ = ["Link", "MirrorSolution", "Q", "RESIDUAL_TOL", "argmin_Q", "argmin_psi", "effective_scale",
-           "interpolant_sensitivity", "link", "min_l1_interpolant", "min_l2_interpolant", "mirror_interpolant",
-           "psi", "q_potential"]
+# --- the margin program of classification ------------------------------------------------------
+
+class MarginSolution(NamedTuple):
+    r""":math:`b^*(\mu)`, its multipliers λ (N,) and the KKT residual
+    max(primal infeasibility, |λ_S| on the wrong side, complementarity, active-set equality)."""
+
+    b: np.ndarray
+    dual: np.ndarray
+    kkt_residual: float
+
+
+def q_margin(Z, mu: float, max_rounds: int = 20) -> MarginSolution:
+    r""":math:`b^*(\mu) = \arg\min\{Q_{\sqrt\mu}(b) : Zb \ge 1\}`, :math:`Q_{\sqrt\mu}(b) = \sum_i\mu\,q(b_i/\mu)`.
+
+    Dual: :math:`\max_{\lambda\ge0}\sum_n\lambda_n - 2\mu\sum_i(\cosh((Z^\top\lambda)_i) - 1)` with
+    :math:`b = 2\mu\sinh(Z^\top\lambda)` (the convex conjugate of :math:`\mu q(\cdot/\mu)` is
+    :math:`2\mu(\cosh - 1)`). SciPy's L-BFGS-B (bounds λ ≥ 0) finds the active set S; on S the
+    equality-constrained program :math:`\min\{Q : Z_Sb = 1\}` is then solved by the dual Newton
+    method of :func:`mirror_interpolant` (residual 1e-13); samples with a negative multiplier
+    leave S and violated ones join it until KKT holds. As μ → ∞,
+    :math:`Q_{\sqrt\mu} = \lVert b\rVert^2/4\mu + O(\mu^{-3})` and :math:`b^*` is the hard-margin SVM;
+    as μ → 0, :math:`Q_{\sqrt\mu}/\log(1/\mu) \to \lVert\cdot\rVert_1` and :math:`b^*` tends to the
+    ℓ1 max-margin (only as :math:`1/\log(1/\mu)`). Data that are not separable raise
+    :class:`~implicit_bias.errors.SpecError` (the dual is then unbounded)."""
+    Z = np.asarray(Z, float)
+    require_separable(Z)
+    N = Z.shape[0]
+
+    def negative_dual(lam):
+        z = Z.T @ lam
+        return 2 * mu * np.sum(np.cosh(z) - 1) - lam.sum(), Z @ (2 * mu * np.sinh(z)) - 1
+
+    # λ ≈ a/(2μ) for large μ (a the SVM's dual): start at that scale.
+    with np.errstate(over="ignore", invalid="ignore"):  # L-BFGS-B's trial steps may overflow cosh: it backtracks
+        lam = optimize.minimize(negative_dual, np.full(N, min(1 / (2 * mu), 1.0)), jac=True, method="L-BFGS-B",
+                                bounds=[(0, None)] * N, options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000}).x
+    margins = Z @ (2 * mu * np.sinh(Z.T @ lam))
+    active = (lam > 1e-8 * lam.max()) | (margins < 1 + 1e-8)
+    phi = link(np.sqrt(mu))
+    for _ in range(max_rounds):
+        sol = mirror_interpolant(Z[active], np.ones(active.sum()), phi)
+        dual = np.zeros(N)
+        dual[active] = sol.nu
+        margins = Z @ sol.beta
+        negative, violated = active & (dual < 0), ~active & (margins < 1)
+        if not negative.any() and not violated.any():
+            residual = max(float(np.max(np.abs(margins[active] - 1))), float(np.max(np.maximum(1 - margins, 0))),
+                           float(np.max(np.abs(dual * (margins - 1)))))
+            return MarginSolution(sol.beta, dual, residual)
+        active = (active & ~negative) | violated
+    raise ValueError(f"active-set polish of the margin program did not settle in {max_rounds} rounds")
+
+
+def margin_path_break(Z, mus) -> float:
+    r"""The largest μ of the decreasing grid ``mus`` at which a multiplier of :math:`b^*(\mu)` is
+    smaller than at the grid's previous (larger) μ; 0 if the multipliers only grow.
+
+    Why it matters (derived here): along GF, :math:`\mu(t) = \alpha^2/\gamma(t)` falls from ∞, and
+    :math:`b(t) = b^*(\mu(t))` would need :math:`c(t) = \lambda^*(\mu(t))` (Z has independent rows), but
+    c only grows. So even as α → ∞ the run can follow :math:`b^*(\mu)` only down to this μ."""
+    duals = np.array([q_margin(Z, mu).dual for mu in mus])
+    # Below 1e-9 of the largest multiplier a decrease is the solve's rounding (KKT residual ~1e-13).
+    shrinks = np.any(np.diff(duals, axis=0) < -1e-9 * duals.max(), axis=1)
+    return float(np.asarray(mus)[1:][shrinks][0]) if shrinks.any() else 0.0
+
+
+__all__ = ["Link", "MarginSolution", "MirrorSolution", "Q", "RESIDUAL_TOL", "argmin_Q", "argmin_psi", "effective_scale",
+           "interpolant_sensitivity", "link", "margin_path_break", "min_l1_interpolant", "min_l2_interpolant", "mirror_interpolant",
+           "psi", "q_margin", "q_potential"]
