@@ -104,3 +104,15 @@ def test_beta_is_twice_alpha_sq_sinh_of_a_nonnegative_combination(sweep, Z):
         c, *_ = np.linalg.lstsq(Z.T, z, rcond=None)
         assert np.linalg.norm(Z.T @ c - z) < 1e-6 * np.linalg.norm(z)
         assert np.all(c > -1e-6 * np.abs(c).max())
+
+
+def test_flow_limit_is_b_star_above_the_break_and_grid_converged_below(Z):
+    # Above the break the bounds λ ≥ λ_prev never bind: b∞ = b* exactly. Below, b∞ leaves b*; the
+    # implicit-Euler grid error (100 vs 200 points per decade) is what the claims' tolerances assume.
+    for mu, gap in ((0.25, 0.0), (1 / 16, 0.033), (1 / 64, 0.238)):
+        fine, coarse = (th.margin_flow_path(Z, np.logspace(3, np.log10(mu), int(k * np.log10(1e3 / mu)) + 1))[-1]
+                        for k in (200, 100))
+        star = th.q_margin(Z, mu)
+        assert fine.kkt_residual < 1e-12 and np.all(fine.dual >= 0)
+        assert np.linalg.norm(fine.b - coarse.b) < 3e-5
+        assert np.linalg.norm(fine.b - star.b) == pytest.approx(gap, abs=1e-3)

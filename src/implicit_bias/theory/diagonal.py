@@ -218,7 +218,7 @@ class MarginSolution(NamedTuple):
     kkt_residual: float
 
 
-def q_margin(Z, mu: float, max_rounds: int = 20) -> MarginSolution:
+def q_margin(Z, mu: float, lower=None, max_rounds: int = 20) -> MarginSolution:
     r""":math:`b^*(\mu) = \arg\min\{Q_{\sqrt\mu}(b) : Zb \ge 1\}`, :math:`Q_{\sqrt\mu}(b) = \sum_i\mu\,q(b_i/\mu)`.
 
     Dual: :math:`\max_{\lambda\ge0}\sum_n\lambda_n - 2\mu\sum_i(\cosh((Z^\top\lambda)_i) - 1)` with
@@ -230,34 +230,92 @@ def q_margin(Z, mu: float, max_rounds: int = 20) -> MarginSolution:
     :math:`Q_{\sqrt\mu} = \lVert b\rVert^2/4\mu + O(\mu^{-3})` and :math:`b^*` is the hard-margin SVM;
     as μ → 0, :math:`Q_{\sqrt\mu}/\log(1/\mu) \to \lVert\cdot\rVert_1` and :math:`b^*` tends to the
     ℓ1 max-margin (only as :math:`1/\log(1/\mu)`). Data that are not separable raise
-    :class:`~implicit_bias.errors.SpecError` (the dual is then unbounded)."""
+    :class:`~implicit_bias.errors.SpecError` (the dual is then unbounded).
+
+    ``lower`` (N,) replaces the bounds λ ≥ 0 by λ ≥ ``lower``: then samples with λ > lower are on
+    the margin and the others above it (one step of :func:`margin_flow_path`)."""
     Z = np.asarray(Z, float)
     require_separable(Z)
+    return _q_margin(Z, mu, np.zeros(Z.shape[0]) if lower is None else np.asarray(lower, float),
+                     max_rounds=max_rounds)
+
+
+def _q_margin(Z: np.ndarray, mu: float, lower: np.ndarray, on_margin=None, max_rounds: int = 20) -> MarginSolution:
+    """``on_margin``: a guess of the samples on the margin (a neighbouring μ's); without one,
+    L-BFGS-B on the dual makes the guess."""
     N = Z.shape[0]
+    base = link(np.sqrt(mu))
+    if on_margin is None:
+        def negative_dual(lam):
+            z = Z.T @ lam
+            return 2 * mu * np.sum(np.cosh(z) - 1) - lam.sum(), Z @ (2 * mu * np.sinh(z)) - 1
 
-    def negative_dual(lam):
-        z = Z.T @ lam
-        return 2 * mu * np.sum(np.cosh(z) - 1) - lam.sum(), Z @ (2 * mu * np.sinh(z)) - 1
-
-    # λ ≈ a/(2μ) for large μ (a the SVM's dual): start at that scale.
-    with np.errstate(over="ignore", invalid="ignore"):  # L-BFGS-B's trial steps may overflow cosh: it backtracks
-        lam = optimize.minimize(negative_dual, np.full(N, min(1 / (2 * mu), 1.0)), jac=True, method="L-BFGS-B",
-                                bounds=[(0, None)] * N, options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000}).x
-    margins = Z @ (2 * mu * np.sinh(Z.T @ lam))
-    active = (lam > 1e-8 * lam.max()) | (margins < 1 + 1e-8)
-    phi = link(np.sqrt(mu))
+        # λ ≈ a/(2μ) for large μ (a the SVM's dual): start at that scale, or at the bounds when given.
+        start = lower if lower.any() else np.full(N, min(1 / (2 * mu), 1.0))
+        with np.errstate(over="ignore", invalid="ignore"):  # trial steps may overflow cosh: L-BFGS-B backtracks
+            lam = optimize.minimize(negative_dual, start, jac=True, method="L-BFGS-B",
+                                    bounds=list(zip(lower, [None] * N)),
+                                    options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000}).x
+        margins = Z @ base.phi(Z.T @ lam)
+        on_margin = (lam - lower > 1e-8 * max(lam.max(), 1e-300)) | (margins < 1 + 1e-8)
+    active = np.asarray(on_margin, bool)
     for _ in range(max_rounds):
-        sol = mirror_interpolant(Z[active], np.ones(active.sum()), phi)
-        dual = np.zeros(N)
-        dual[active] = sol.nu
-        margins = Z @ sol.beta
-        negative, violated = active & (dual < 0), ~active & (margins < 1)
-        if not negative.any() and not violated.any():
-            residual = max(float(np.max(np.abs(margins[active] - 1))), float(np.max(np.maximum(1 - margins, 0))),
-                           float(np.max(np.abs(dual * (margins - 1)))))
-            return MarginSolution(sol.beta, dual, residual)
-        active = (active & ~negative) | violated
+        # Multipliers held at their bounds enter as a fixed shift z0 of the link's argument.
+        z0 = Z[~active].T @ lower[~active]
+        phi = Link(lambda z: base.H(z + z0), lambda z: base.phi(z + z0), lambda z: base.dphi(z + z0), np.inf)
+        dual = lower.copy()
+        if active.any():
+            dual[active] = mirror_interpolant(Z[active], np.ones(active.sum()), phi).nu
+        b = base.phi(Z.T @ dual)
+        margins = Z @ b
+        # Rounding tolerances: a degenerate sample (on the margin with λ at its bound) would
+        # otherwise leave and rejoin the set forever.
+        below = active & (dual < lower - 1e-12 * (1 + np.abs(lower)))
+        violated = ~active & (margins < 1 - 1e-12)
+        if not below.any() and not violated.any():
+            residual = max(float(np.max(np.abs(margins[active] - 1), initial=0.0)),
+                           float(np.max(np.maximum(1 - margins, 0))),
+                           float(np.max(np.abs((dual - lower) * (margins - 1)))))
+            return MarginSolution(b, dual, residual)
+        active = (active & ~below) | violated
     raise ValueError(f"active-set polish of the margin program did not settle in {max_rounds} rounds")
+
+
+def _margin_path(Z, mus, monotone: bool) -> list[MarginSolution]:
+    """b* (``monotone=False``) or b∞ (``True``: λ ≥ the previous λ) along the decreasing grid ``mus``."""
+    Z = np.asarray(Z, float)
+    require_separable(Z)
+    zero = np.zeros(Z.shape[0])
+    path = [_q_margin(Z, mus[0], zero)]
+    for m in mus[1:]:
+        lower = path[-1].dual if monotone else zero
+        # The previous μ's margin set is the guess: it changes at a few grid points only; where
+        # the active-set loop does not settle from it, L-BFGS-B on the bounded dual guesses instead.
+        try:
+            path.append(_q_margin(Z, m, lower, on_margin=np.abs(Z @ path[-1].b - 1) < 1e-9))
+        except ValueError:
+            path.append(_q_margin(Z, m, lower))
+    return path
+
+
+def q_margin_path(Z, mus) -> list[MarginSolution]:
+    r""":func:`q_margin` at each μ of the decreasing grid ``mus``, each solve warm-started from the last."""
+    return _margin_path(Z, mus, monotone=False)
+
+
+def margin_flow_path(Z, mus) -> list[MarginSolution]:
+    r"""The α → ∞ limit :math:`b_\infty(\mu)` of GF's :math:`\beta/\gamma` at each :math:`\mu = \alpha^2/\gamma`
+    of the decreasing grid ``mus`` (derived here; ``mus[0]`` large enough that the path starts as b*).
+
+    With :math:`\tilde b = \beta/\alpha^2 = 2\sinh(Z^\top c)` and :math:`s = \gamma/\alpha^2 = 1/\mu`, the
+    weights :math:`\dot c_n \propto e^{-\alpha^2(Z\tilde b)_n}` go, as α → ∞, only to the samples at the
+    min margin, so c grows (never falls) and keeps every sample it feeds on the margin. Step by
+    step this is :func:`q_margin` with the bounds :math:`\lambda \ge \lambda_{k-1}` (implicit Euler:
+    its KKT conditions are exactly "λ grew only on the margin, every margin ≥ 1"). Where
+    :math:`\lambda^*(\mu)` only grows the bounds never bind and this is :math:`b^*(\mu)` exactly; below
+    :func:`margin_path_break` it is not. The grid error is O(Δlog μ) near the μ where bounds start
+    to bind, zero elsewhere."""
+    return _margin_path(Z, mus, monotone=True)
 
 
 def margin_path_break(Z, mus) -> float:
@@ -266,13 +324,14 @@ def margin_path_break(Z, mus) -> float:
 
     Why it matters (derived here): along GF, :math:`\mu(t) = \alpha^2/\gamma(t)` falls from ∞, and
     :math:`b(t) = b^*(\mu(t))` would need :math:`c(t) = \lambda^*(\mu(t))` (Z has independent rows), but
-    c only grows. So even as α → ∞ the run can follow :math:`b^*(\mu)` only down to this μ."""
-    duals = np.array([q_margin(Z, mu).dual for mu in mus])
+    c only grows. So even as α → ∞ the run follows :math:`b^*(\mu)` only down to this μ, and
+    :func:`margin_flow_path` after it."""
+    duals = np.array([solution.dual for solution in q_margin_path(Z, mus)])
     # Below 1e-9 of the largest multiplier a decrease is the solve's rounding (KKT residual ~1e-13).
     shrinks = np.any(np.diff(duals, axis=0) < -1e-9 * duals.max(), axis=1)
     return float(np.asarray(mus)[1:][shrinks][0]) if shrinks.any() else 0.0
 
 
 __all__ = ["Link", "MarginSolution", "MirrorSolution", "Q", "RESIDUAL_TOL", "argmin_Q", "argmin_psi", "effective_scale",
-           "interpolant_sensitivity", "link", "margin_path_break", "min_l1_interpolant", "min_l2_interpolant", "mirror_interpolant",
+           "interpolant_sensitivity", "link", "margin_flow_path", "margin_path_break", "q_margin_path", "min_l1_interpolant", "min_l2_interpolant", "mirror_interpolant",
            "psi", "q_margin", "q_potential"]
