@@ -1,6 +1,8 @@
 """The margin program b*(μ) = argmin{Q_μ(b) : Zb ≥ 1} of diagonal networks on separable data, and
 the init-scale vs accuracy sweep behind the claims (Moroshko et al. 2020)."""
 
+import json
+
 import cvxpy as cp
 import numpy as np
 import pytest
@@ -109,10 +111,27 @@ def test_beta_is_twice_alpha_sq_sinh_of_a_nonnegative_combination(sweep, Z):
 def test_flow_limit_is_b_star_above_the_break_and_grid_converged_below(Z):
     # Above the break the bounds λ ≥ λ_prev never bind: b∞ = b* exactly. Below, b∞ leaves b*; the
     # implicit-Euler grid error (100 vs 200 points per decade) is what the claims' tolerances assume.
-    for mu, gap in ((0.25, 0.0), (1 / 16, 0.033), (1 / 64, 0.238)):
-        fine, coarse = (th.margin_flow_path(Z, np.logspace(3, np.log10(mu), int(k * np.log10(1e3 / mu)) + 1))[-1]
-                        for k in (200, 100))
-        star = th.q_margin(Z, mu)
+    checks = {0.25: 0.0, 1 / 16: 0.033, 1 / 64: 0.238}
+    paths = {}
+    for per_decade in (100, 200):
+        grid = np.logspace(3, np.log10(1 / 64), int(per_decade * np.log10(64e3)) + 1)
+        grid = np.unique(np.concatenate([grid, list(checks)]))[::-1]
+        path = th.margin_flow_path(Z, grid)
+        paths[per_decade] = {mu: path[int(np.flatnonzero(grid == mu)[0])] for mu in checks}
+    for mu, gap in checks.items():
+        fine, coarse, star = paths[200][mu], paths[100][mu], th.q_margin(Z, mu)
         assert fine.kkt_residual < 1e-12 and np.all(fine.dual >= 0)
         assert np.linalg.norm(fine.b - coarse.b) < 3e-5
         assert np.linalg.norm(fine.b - star.b) == pytest.approx(gap, abs=1e-3)
+
+
+def test_reproduce_quick_writes_the_figure_and_the_tradeoff(tmp_path):
+    from implicit_bias.reproduce import PAPERS
+    result = PAPERS["moroshko2020"](tmp_path, True)
+    assert (tmp_path / "figures" / "margins_vs_accuracy.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    key = result["key_numbers"]
+    assert key["all_reached"] and key["final_l1_margin_increasing_as_alpha_falls"]
+    assert key["path_break_mu"] == pytest.approx(0.1)
+    rows = json.loads((tmp_path / "table.json").read_text())["rows"]
+    # Largest α (μ ≈ 1 at L = e^-256): β/γ is b∞ = b* up to K/γ ≈ 4.8/257 in norm (claim diagonal_margin_mu_limit).
+    assert abs(rows[0]["l1"] - rows[0]["flow_l1"]) < 1e-3

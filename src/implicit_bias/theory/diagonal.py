@@ -47,7 +47,15 @@ folded data :math:`z_n = y_nx_n` (rows of Z) with any loss :math:`\sum_n\ell(z_n
 min margin :math:`\gamma = \min_n z_n^\top\beta` and :math:`b = \beta/\gamma` (so :math:`Zb\ge1`),
 :math:`b = 2\mu\sinh(Z^\top c)`, :math:`\mu = \alpha^2/\gamma`: stationarity and dual feasibility of
 :math:`\min\{Q_{\sqrt\mu}(b) : Zb \ge 1\}` (:math:`\nabla Q_{\sqrt\mu}(b) = \mathrm{arcsinh}(b/2\mu)`), with the
-multipliers λ = c. :func:`q_margin` solves that program.
+multipliers λ = c. :func:`q_margin` solves that program. Only complementary slackness is
+missing, and it is where the limit α → ∞ at fixed μ can fail: c never decreases, so β/γ tends to
+:math:`b^*(\mu)` only while the multipliers :math:`\lambda^*(\mu')` grow as μ' falls from ∞ to μ
+(:func:`margin_path_break`); beyond, to the flow limit :math:`b_\infty(\mu)` of
+:func:`margin_flow_path`. The logistic loss has :math:`|\ell'(m)| = e^{-m}(1 + O(e^{-m}))`, the same
+tail, so the same limits. Moroshko et al. (2020) state the regimes through α^D against
+:math:`\log(1/\epsilon)` (ε the training loss; here :math:`\log(1/\epsilon) = \gamma + O(1)`); we could
+not read their theorem statements from the sources available, so the constants, the 1/γ rate and
+the path condition here are derived, not quoted.
 """
 
 from typing import NamedTuple
