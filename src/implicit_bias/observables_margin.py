@@ -119,3 +119,23 @@ register(Observable(
     "layer_alignment", "‖W_N⋯W₁‖_F/∏‖W_j‖_F: 1 iff the layers are rank one and aligned (Ji & Telgarsky)",
     _layer_alignment, models=(TwoLayerLinear, DeepLinear)))
 
+
+
+# --- margins of the end-to-end predictor (init scale vs accuracy, Moroshko et al. 2020)
+
+def _predictor_margin(ctx, p):
+    """min_n y_n x_nᵀΘ for the end-to-end predictor Θ (one output)."""
+    return jnp.min(ctx.problem.folded() @ ctx.model.end_to_end(p).ravel())
+
+
+register(Observable(
+    "min_margin", "γ = min_n y_n f(x_n), unnormalized (μ = α²/γ sets a diagonal net's implicit bias)",
+    lambda ctx, p, t: _predictor_margin(ctx, p), models=LINEAR_PREDICTOR_MODELS, problems=(Classification,)))
+register(Observable(
+    "l1_normalized_margin", "min_n y_n x_nᵀΘ/‖Θ‖₁ of the end-to-end predictor: → the ℓ1 max margin in the rich regime",
+    lambda ctx, p, t: _predictor_margin(ctx, p) / jnp.sum(jnp.abs(ctx.model.end_to_end(p))),
+    models=LINEAR_PREDICTOR_MODELS, problems=(Classification,)))
+register(Observable(
+    "l2_normalized_margin", "min_n y_n x_nᵀΘ/‖Θ‖₂ of the end-to-end predictor: → the SVM margin in the kernel regime",
+    lambda ctx, p, t: _predictor_margin(ctx, p) / jnp.linalg.norm(ctx.model.end_to_end(p)),
+    models=LINEAR_PREDICTOR_MODELS, problems=(Classification,)))

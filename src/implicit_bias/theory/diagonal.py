@@ -39,12 +39,31 @@ with β-gradient g gives :math:`a \leftarrow (1 - \gamma g)a`, :math:`b \leftarr
 :math:`g = c_k x_{i_k}` so :math:`\gamma^2g^2` is the same for every coordinate and
 :math:`S_k = \sum \mathrm{artanh}(\gamma c_k) x_{i_k} \in \mathrm{range}(X^\top)`: the SGD limit is exactly
 :math:`\arg\min\psi_{\alpha_\infty}` (:func:`effective_scale`).
+
+**Margins (classification; derived here, Moroshko et al. 2020).** The same integration on
+folded data :math:`z_n = y_nx_n` (rows of Z) with any loss :math:`\sum_n\ell(z_n^\top\beta)` gives
+:math:`\beta(t) = 2\alpha^2\sinh(Z^\top c(t))`, :math:`c(t) = 4\int_0^t|\ell'(z^\top\beta)|\ge 0`
+(:math:`\dot u = -2ug`, :math:`u = \alpha e^{-2G}`, :math:`v = \alpha e^{2G}`, :math:`G = \int g`). With the
+min margin :math:`\gamma = \min_n z_n^\top\beta` and :math:`b = \beta/\gamma` (so :math:`Zb\ge1`),
+:math:`b = 2\mu\sinh(Z^\top c)`, :math:`\mu = \alpha^2/\gamma`: stationarity and dual feasibility of
+:math:`\min\{Q_{\sqrt\mu}(b) : Zb \ge 1\}` (:math:`\nabla Q_{\sqrt\mu}(b) = \mathrm{arcsinh}(b/2\mu)`), with the
+multipliers λ = c. :func:`q_margin` solves that program. Only complementary slackness is
+missing, and it is where the limit α → ∞ at fixed μ can fail: c never decreases, so β/γ tends to
+:math:`b^*(\mu)` only while the multipliers :math:`\lambda^*(\mu')` grow as μ' falls from ∞ to μ
+(:func:`margin_path_break`); beyond, to the flow limit :math:`b_\infty(\mu)` of
+:func:`margin_flow_path`. The logistic loss has :math:`|\ell'(m)| = e^{-m}(1 + O(e^{-m}))`, the same
+tail, so the same limits. Moroshko et al. (2020) state the regimes through α^D against
+:math:`\log(1/\epsilon)` (ε the training loss; here :math:`\log(1/\epsilon) = \gamma + O(1)`); we could
+not read their theorem statements from the sources available, so the constants, the 1/γ rate and
+the path condition here are derived, not quoted.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 from scipy import optimize
+
+from .max_margin import require_separable
 
 #: Solver tolerance: the residual ‖Xβ − y‖∞ at which the dual solve stops, relative to 1 + ‖y‖∞.
 RESIDUAL_TOL = 1e-13
@@ -196,6 +215,131 @@ def effective_scale(alpha, imbalance_initial, imbalance_final) -> np.ndarray:
     return np.asarray(alpha, float) * np.sqrt(np.asarray(imbalance_final, float) / np.asarray(imbalance_initial, float))
 
 
-__all__ = ["Link", "MirrorSolution", "Q", "RESIDUAL_TOL", "argmin_Q", "argmin_psi", "effective_scale",
-           "interpolant_sensitivity", "link", "min_l1_interpolant", "min_l2_interpolant", "mirror_interpolant",
-           "psi", "q_potential"]
+# --- the margin program of classification ------------------------------------------------------
+
+class MarginSolution(NamedTuple):
+    r""":math:`b^*(\mu)`, its multipliers λ (N,) and the KKT residual
+    max(primal infeasibility, |λ_S| on the wrong side, complementarity, active-set equality)."""
+
+    b: np.ndarray
+    dual: np.ndarray
+    kkt_residual: float
+
+
+def q_margin(Z, mu: float, lower=None, max_rounds: int = 20) -> MarginSolution:
+    r""":math:`b^*(\mu) = \arg\min\{Q_{\sqrt\mu}(b) : Zb \ge 1\}`, :math:`Q_{\sqrt\mu}(b) = \sum_i\mu\,q(b_i/\mu)`.
+
+    Dual: :math:`\max_{\lambda\ge0}\sum_n\lambda_n - 2\mu\sum_i(\cosh((Z^\top\lambda)_i) - 1)` with
+    :math:`b = 2\mu\sinh(Z^\top\lambda)` (the convex conjugate of :math:`\mu q(\cdot/\mu)` is
+    :math:`2\mu(\cosh - 1)`). SciPy's L-BFGS-B (bounds λ ≥ 0) finds the active set S; on S the
+    equality-constrained program :math:`\min\{Q : Z_Sb = 1\}` is then solved by the dual Newton
+    method of :func:`mirror_interpolant` (residual 1e-13); samples with a negative multiplier
+    leave S and violated ones join it until KKT holds. As μ → ∞,
+    :math:`Q_{\sqrt\mu} = \lVert b\rVert^2/4\mu + O(\mu^{-3})` and :math:`b^*` is the hard-margin SVM;
+    as μ → 0, :math:`Q_{\sqrt\mu}/\log(1/\mu) \to \lVert\cdot\rVert_1` and :math:`b^*` tends to the
+    ℓ1 max-margin (only as :math:`1/\log(1/\mu)`). Data that are not separable raise
+    :class:`~implicit_bias.errors.SpecError` (the dual is then unbounded).
+
+    ``lower`` (N,) replaces the bounds λ ≥ 0 by λ ≥ ``lower``: then samples with λ > lower are on
+    the margin and the others above it (one step of :func:`margin_flow_path`)."""
+    Z = np.asarray(Z, float)
+    require_separable(Z)
+    return _q_margin(Z, mu, np.zeros(Z.shape[0]) if lower is None else np.asarray(lower, float),
+                     max_rounds=max_rounds)
+
+
+def _q_margin(Z: np.ndarray, mu: float, lower: np.ndarray, on_margin=None, max_rounds: int = 20) -> MarginSolution:
+    """``on_margin``: a guess of the samples on the margin (a neighbouring μ's); without one,
+    L-BFGS-B on the dual makes the guess."""
+    N = Z.shape[0]
+    base = link(np.sqrt(mu))
+    if on_margin is None:
+        def negative_dual(lam):
+            z = Z.T @ lam
+            return 2 * mu * np.sum(np.cosh(z) - 1) - lam.sum(), Z @ (2 * mu * np.sinh(z)) - 1
+
+        # λ ≈ a/(2μ) for large μ (a the SVM's dual): start at that scale, or at the bounds when given.
+        start = lower if lower.any() else np.full(N, min(1 / (2 * mu), 1.0))
+        with np.errstate(over="ignore", invalid="ignore"):  # trial steps may overflow cosh: L-BFGS-B backtracks
+            lam = optimize.minimize(negative_dual, start, jac=True, method="L-BFGS-B",
+                                    bounds=list(zip(lower, [None] * N)),
+                                    options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000}).x
+        margins = Z @ base.phi(Z.T @ lam)
+        on_margin = (lam - lower > 1e-8 * max(lam.max(), 1e-300)) | (margins < 1 + 1e-8)
+    active = np.asarray(on_margin, bool)
+    for _ in range(max_rounds):
+        # Multipliers held at their bounds enter as a fixed shift z0 of the link's argument.
+        z0 = Z[~active].T @ lower[~active]
+        phi = Link(lambda z: base.H(z + z0), lambda z: base.phi(z + z0), lambda z: base.dphi(z + z0), np.inf)
+        dual = lower.copy()
+        if active.any():
+            dual[active] = mirror_interpolant(Z[active], np.ones(active.sum()), phi).nu
+        b = base.phi(Z.T @ dual)
+        margins = Z @ b
+        # Rounding tolerances: a degenerate sample (on the margin with λ at its bound) would
+        # otherwise leave and rejoin the set forever.
+        below = active & (dual < lower - 1e-12 * (1 + np.abs(lower)))
+        violated = ~active & (margins < 1 - 1e-12)
+        if not below.any() and not violated.any():
+            residual = max(float(np.max(np.abs(margins[active] - 1), initial=0.0)),
+                           float(np.max(np.maximum(1 - margins, 0))),
+                           float(np.max(np.abs((dual - lower) * (margins - 1)))))
+            return MarginSolution(b, dual, residual)
+        active = (active & ~below) | violated
+    raise ValueError(f"active-set polish of the margin program did not settle in {max_rounds} rounds")
+
+
+def _margin_path(Z, mus, monotone: bool) -> list[MarginSolution]:
+    """b* (``monotone=False``) or b∞ (``True``: λ ≥ the previous λ) along the decreasing grid ``mus``."""
+    Z = np.asarray(Z, float)
+    require_separable(Z)
+    zero = np.zeros(Z.shape[0])
+    path = [_q_margin(Z, mus[0], zero)]
+    for m in mus[1:]:
+        lower = path[-1].dual if monotone else zero
+        # The previous μ's margin set is the guess: it changes at a few grid points only; where
+        # the active-set loop does not settle from it, L-BFGS-B on the bounded dual guesses instead.
+        try:
+            path.append(_q_margin(Z, m, lower, on_margin=np.abs(Z @ path[-1].b - 1) < 1e-9))
+        except ValueError:
+            path.append(_q_margin(Z, m, lower))
+    return path
+
+
+def q_margin_path(Z, mus) -> list[MarginSolution]:
+    r""":func:`q_margin` at each μ of the decreasing grid ``mus``, each solve warm-started from the last."""
+    return _margin_path(Z, mus, monotone=False)
+
+
+def margin_flow_path(Z, mus) -> list[MarginSolution]:
+    r"""The α → ∞ limit :math:`b_\infty(\mu)` of GF's :math:`\beta/\gamma` at each :math:`\mu = \alpha^2/\gamma`
+    of the decreasing grid ``mus`` (derived here; ``mus[0]`` large enough that the path starts as b*).
+
+    With :math:`\tilde b = \beta/\alpha^2 = 2\sinh(Z^\top c)` and :math:`s = \gamma/\alpha^2 = 1/\mu`, the
+    weights :math:`\dot c_n \propto e^{-\alpha^2(Z\tilde b)_n}` go, as α → ∞, only to the samples at the
+    min margin, so c grows (never falls) and keeps every sample it feeds on the margin. Step by
+    step this is :func:`q_margin` with the bounds :math:`\lambda \ge \lambda_{k-1}` (implicit Euler:
+    its KKT conditions are exactly "λ grew only on the margin, every margin ≥ 1"). Where
+    :math:`\lambda^*(\mu)` only grows the bounds never bind and this is :math:`b^*(\mu)` exactly; below
+    :func:`margin_path_break` it is not. The grid error is O(Δlog μ) near the μ where bounds start
+    to bind, zero elsewhere."""
+    return _margin_path(Z, mus, monotone=True)
+
+
+def margin_path_break(Z, mus) -> float:
+    r"""The largest μ of the decreasing grid ``mus`` at which a multiplier of :math:`b^*(\mu)` is
+    smaller than at the grid's previous (larger) μ; 0 if the multipliers only grow.
+
+    Why it matters (derived here): along GF, :math:`\mu(t) = \alpha^2/\gamma(t)` falls from ∞, and
+    :math:`b(t) = b^*(\mu(t))` would need :math:`c(t) = \lambda^*(\mu(t))` (Z has independent rows), but
+    c only grows. So even as α → ∞ the run follows :math:`b^*(\mu)` only down to this μ, and
+    :func:`margin_flow_path` after it."""
+    duals = np.array([solution.dual for solution in q_margin_path(Z, mus)])
+    # Below 1e-9 of the largest multiplier a decrease is the solve's rounding (KKT residual ~1e-13).
+    shrinks = np.any(np.diff(duals, axis=0) < -1e-9 * duals.max(), axis=1)
+    return float(np.asarray(mus)[1:][shrinks][0]) if shrinks.any() else 0.0
+
+
+__all__ = ["Link", "MarginSolution", "MirrorSolution", "Q", "RESIDUAL_TOL", "argmin_Q", "argmin_psi", "effective_scale",
+           "interpolant_sensitivity", "link", "margin_flow_path", "margin_path_break", "q_margin_path", "min_l1_interpolant", "min_l2_interpolant", "mirror_interpolant",
+           "psi", "q_margin", "q_potential"]
