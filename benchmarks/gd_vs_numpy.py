@@ -76,7 +76,7 @@ def main() -> None:
     import implicit_bias as ib
     from implicit_bias.ensemble import STRATEGIES, default_ensemble
     from implicit_bias.experiment import run_group
-    from implicit_bias.experiment.run import MAX_GROUP_SIZE
+    from implicit_bias.experiment.plan import MAX_GROUP_SIZE
 
     busy0 = C.warn_if_busy()
     monitor = C.CpuMonitor().start()
