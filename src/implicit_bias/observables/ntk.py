@@ -9,11 +9,11 @@ output layer is fixed in the papers' setting, and the quantities that need it sa
 
 import jax.numpy as jnp
 
-from .errors import SpecError
-from .models import TwoLayerReLU
-from .observables import Observable, register
-from .problems import Regression
-from .theory import ntk
+from ..errors import SpecError
+from ..models import TwoLayerReLU
+from ..problems import Regression
+from ..theory import ntk
+from ._base import Observable, register
 
 
 def _fixed_outer(model, problem) -> None:

@@ -10,15 +10,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .errors import SpecError
-from .models import AbstractModel, DeepLinear, DiagonalLinear, Linear, TwoLayerLinear
-from .observables import Observable, register
-from .problems import Classification
-from .problems.classification import inverse_loss
-from .theory import max_margin as mm
+from ..errors import SpecError
+from ..models import AbstractModel, DeepLinear, DiagonalLinear, Linear, TwoLayerLinear
+from ..problems import Classification
+from ..problems.classification import inverse_loss
+from ..theory import max_margin as mm
+from ._base import Observable, register
 
 #: Models whose end-to-end predictor is a linear map x ↦ Θᵀx, so that its direction can be
-#: compared with the SVM's. Deep linear networks join this tuple when they are merged.
+#: compared with the SVM's.
 LINEAR_PREDICTOR_MODELS: tuple[type[AbstractModel], ...] = (Linear, TwoLayerLinear, DeepLinear, DiagonalLinear)
 
 
@@ -107,6 +107,8 @@ register(Observable(
     lambda ctx, p, t: jnp.linalg.norm(ctx.model.end_to_end(p).ravel() - ctx.once(_svm_direction) * jnp.log(t)
                                       - ctx.once(_svm_correction)),
     models=(Linear,), problems=(Classification,), validate=_w_tilde_defined))
+
+
 def _layer_alignment(ctx, params, t) -> jax.Array:
     r""":math:`\lVert W_N\cdots W_1\rVert_F / \prod_j \lVert W_j\rVert_F \le 1` (submultiplicativity),
     with equality iff every layer is rank one and each layer's right singular vector is the next
@@ -118,7 +120,6 @@ def _layer_alignment(ctx, params, t) -> jax.Array:
 register(Observable(
     "layer_alignment", "‖W_N⋯W₁‖_F/∏‖W_j‖_F: 1 iff the layers are rank one and aligned (Ji & Telgarsky)",
     _layer_alignment, models=(TwoLayerLinear, DeepLinear)))
-
 
 
 # --- margins of the end-to-end predictor (init scale vs accuracy, Moroshko et al. 2020)
