@@ -204,21 +204,19 @@ DEEP_RUNS = {f"depth_{depth}": classification_spec(
 DEEP_WINDOW_T = 1e20
 
 
-def _deep_fits(results, quantity: str, against: str) -> dict[int, float]:
-    """Per depth: the log–log slope of ``quantity`` against ``against`` over the late window."""
+def _deep_fits(results, of, against: str) -> dict[int, float]:
+    """Per depth: the log–log slope of ``of(ds)`` against ``ds[against]`` over the late window."""
     slopes = {}
     for depth in DEEP_DEPTHS:
         ds = results[f"depth_{depth}"]
         late = ds["time"].values >= DEEP_WINDOW_T
-        y = ds[quantity].values.ravel()[late]
-        if quantity == "layer_alignment":
-            y = 1 - y
-        slopes[depth] = float(np.polyfit(np.log(ds[against].values.ravel()[late]), np.log(y), 1)[0])
+        x, y = ds[against].values.ravel()[late], np.asarray(of(ds)).ravel()[late]
+        slopes[depth] = float(np.polyfit(np.log(x), np.log(y), 1)[0])
     return slopes
 
 
 def _measure_deep_alignment(results):
-    slopes = _deep_fits(results, "layer_alignment", "param_norm")
+    slopes = _deep_fits(results, lambda ds: 1 - ds["layer_alignment"].values, "param_norm")
     detail = {f"depth_{d}": {"slope": slopes[d],
                              "one_minus_alignment_end": float(1 - results[f"depth_{d}"]["layer_alignment"].values[-1])}
               for d in DEEP_DEPTHS}
@@ -227,7 +225,7 @@ def _measure_deep_alignment(results):
 
 register(Claim(
     name="deep_linear_layers_align",
-    paper="Ji & Telgarsky 2019", theorem="Thm. 2.2 (layers become rank one and aligned); rate derived here",
+    paper="Ji & Telgarsky 2019", theorem="layers become rank one and aligned; the rate is derived here",
     statement="for deep linear nets of depth 2, 3 and 4 (width 4, Gaussian init), exponential loss, GF to t = 10¹⁰⁰, "
               "the misalignment 1 − ‖W_N⋯W₁‖_F/∏‖W_j‖_F falls like 1/‖θ‖²",
     runs=DEEP_RUNS, measure=_measure_deep_alignment, comparison="at_most",
@@ -239,7 +237,7 @@ register(Claim(
 
 
 def _measure_deep_direction(results):
-    slopes = _deep_fits(results, "off_support_fraction", "predictor_norm")
+    slopes = _deep_fits(results, lambda ds: ds["off_support_fraction"].values, "predictor_norm")
     Z = folded_data(DEEP_RUNS["depth_2"])
     detail = {"support_vectors": int(mm.hard_margin_svm(Z).support.sum()), "input_dim": Z.shape[1]}
     for d in DEEP_DEPTHS:
@@ -253,8 +251,8 @@ def _measure_deep_direction(results):
 
 register(Claim(
     name="deep_linear_direction_off_support",
-    paper="Ji & Telgarsky 2019", theorem="Thm. 2.2 (end-to-end predictor → SVM direction); the rate ‖w‖^(−1/N) "
-                                         "of its off-support part is derived here",
+    paper="Ji & Telgarsky 2019", theorem="the end-to-end predictor → SVM direction; the rate ‖w‖^(−1/N) of its "
+                                         "off-support part is derived here",
     statement="for the same runs the end-to-end predictor w turns to the SVM direction, and its part outside the "
               "support vectors' span, ‖(I − P_S)w‖/‖w‖, falls like ‖w‖^(−1/N) for depth N (3 support vectors in 5-D)",
     runs=DEEP_RUNS, measure=_measure_deep_direction, comparison="at_most",
@@ -278,7 +276,8 @@ NORMALIZED_GD_RUNS = {name: classification_spec({"loss": "exponential", **data},
 
 def normalized_gd_margin_constant(svm: mm.MaxMargin) -> float:
     r"""The limit of :math:`s\,(\gamma^* - \gamma(w_s))` for GD on log L (exponential loss), derived:
-    :math:`w_k = s\,\hat w/\lVert\hat wVert^2 + b_k` with :math:`b_k 	o b` where the softmax weights
+    :math:`w_k = s\,\hat w/\lVert\hat w
+Vert^2 + b_k` with :math:`b_k 	o b` where the softmax weights
     on the support vectors equal the SVM duals' proportions, :math:`z_n^\top b = c - \log a_n`;
     expanding the normalized margin gives :math:`\sum_S a_n\log(a_{max}/a_n)/\lVert\hat w\rVert`."""
     a = svm.dual[svm.support]

@@ -91,11 +91,14 @@ register(Observable(
     "angle_to_l1_max_margin", "angle (rad) between the end-to-end predictor and the ℓ1 max-margin direction",
     lambda ctx, p, t: _angle(ctx.model.end_to_end(p).ravel(), ctx.once(_l1_direction)),
     models=LINEAR_PREDICTOR_MODELS, problems=(Classification,), validate=_separable))
+def _fraction(projector: jax.Array, w: jax.Array) -> jax.Array:
+    return jnp.linalg.norm(projector @ w) / jnp.linalg.norm(w)
+
+
 register(Observable(
     "off_support_fraction", "‖(I − P_S)w‖/‖w‖, P_S the projector on the support vectors' span: the part of "
     "the predictor's direction no support vector pulls back (→ 0 like ‖w‖^(−1/N) for depth N, derived)",
-    lambda ctx, p, t: (jnp.linalg.norm(ctx.once(_off_support) @ ctx.model.end_to_end(p).ravel())
-                       / jnp.linalg.norm(ctx.model.end_to_end(p))),
+    lambda ctx, p, t: _fraction(ctx.once(_off_support), ctx.model.end_to_end(p).ravel()),
     models=LINEAR_PREDICTOR_MODELS, problems=(Classification,), validate=_separable))
 register(Observable(
     "predicted_angle_to_max_margin", "angle of ŵ log t + w̃ to ŵ: Soudry et al.'s finite-t prediction",

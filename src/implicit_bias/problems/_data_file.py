@@ -1,10 +1,27 @@
-"""Reading a data set from a file: ``.npz`` (no pickles) or ``.csv``; shared by every problem."""
+"""Reading a data set from a file (``.npz``, no pickles, or ``.csv``) and checking its inputs;
+shared by every problem."""
 
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import SpecError
+
+
+def checked_inputs(X, field: str) -> np.ndarray:
+    """``X`` as a float64 N×n matrix of finite values, or a :class:`SpecError` on ``field.X``."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise SpecError(f"{field}.X", f"expected a 2-D array (samples × features), got shape {X.shape}",
+                        "store X as an N×n matrix")
+    require_finite(X, f"{field}.X")
+    return X
+
+
+def require_finite(a: np.ndarray, field: str) -> None:
+    if not np.all(np.isfinite(a)):
+        raise SpecError(field, f"contains {np.sum(~np.isfinite(a))} NaN or inf values",
+                        "remove or impute them before training")
 
 
 def read_data_file(path: Path, field: str = "problem.data.file") -> tuple[np.ndarray, np.ndarray]:

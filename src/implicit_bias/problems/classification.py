@@ -25,7 +25,7 @@ from jaxtyping import Array, Float, Int, PyTree
 from ..errors import SpecError
 from ..models import AbstractModel
 from ._base import AbstractProblem
-from ._data_file import read_data_file
+from ._data_file import checked_inputs, read_data_file
 
 LOSSES = ("logistic", "exponential")
 
@@ -94,19 +94,13 @@ class Classification(AbstractProblem):
 def make_classification(X, y, loss: Literal["logistic", "exponential"],
                         field: str = "problem.data") -> Classification:
     """Validate ``X`` (finite, 2-D) and ``y`` (±1, one per row; a single column is accepted)."""
-    X = np.asarray(X, dtype=np.float64)
+    X = checked_inputs(X, field)
     y = np.asarray(y, dtype=np.float64)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
-    if X.ndim != 2:
-        raise SpecError(f"{field}.X", f"expected a 2-D array (samples × features), got shape {X.shape}",
-                        "store X as an N×n matrix")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise SpecError(f"{field}.y", f"shape {y.shape} does not match X's {X.shape[0]} samples",
                         "give one label per sample of X")
-    if not np.all(np.isfinite(X)):
-        raise SpecError(f"{field}.X", f"contains {np.sum(~np.isfinite(X))} NaN or inf values",
-                        "remove or impute them before training")
     if not np.all(np.isin(y, (-1.0, 1.0))):
         bad = y[~np.isin(y, (-1.0, 1.0))][0]
         raise SpecError(f"{field}.y", f"labels must be −1 or +1, found {bad:g}", "map the two classes to ±1")

@@ -15,7 +15,7 @@ from jaxtyping import Array, Float, Int, PyTree
 from ..errors import SpecError
 from ..models import AbstractModel
 from ._base import AbstractProblem
-from ._data_file import read_data_file
+from ._data_file import checked_inputs, read_data_file, require_finite
 
 
 class Regression(AbstractProblem):
@@ -70,20 +70,14 @@ def make_regression(X, Y, field: str = "problem.data", X_test=None, Y_test=None)
 
 
 def _checked(X, Y, field: str) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=np.float64)
+    X = checked_inputs(X, field)
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim == 1:
         Y = Y[:, None]
-    if X.ndim != 2:
-        raise SpecError(f"{field}.X", f"expected a 2-D array (samples × features), got shape {X.shape}",
-                        "store X as an N×n matrix")
     if Y.ndim != 2 or Y.shape[0] != X.shape[0]:
         raise SpecError(f"{field}.Y", f"shape {Y.shape} does not match X's {X.shape[0]} samples",
                         "give Y as N×m (or y as a length-N vector) with one row per sample of X")
-    for name, a in (("X", X), ("Y", Y)):
-        if not np.all(np.isfinite(a)):
-            raise SpecError(f"{field}.{name}", f"contains {np.sum(~np.isfinite(a))} NaN or inf values",
-                            "remove or impute them before training")
+    require_finite(Y, f"{field}.Y")
     return X, Y
 
 

@@ -112,7 +112,7 @@ def _figure(path: Path, results: dict, Z: np.ndarray, svm: mm.MaxMargin, mu: flo
 
 
 def reproduce(out: Path, quick: bool = False) -> dict:
-    """Run GD and GF, write ``figures/soudry_fig1.png``, ``table.md``, ``table.json``."""
+    """Run GD, GF and GD on log L; write ``figures/soudry_fig1.png``, ``table.md``, ``table.json``."""
     out = output_dirs(out)
     start = time.perf_counter()
     specs = _specs(quick)
