@@ -16,7 +16,7 @@ from implicit_bias.experiment.runner import build
 from implicit_bias.models import QuadraticNetwork
 from implicit_bias.problems import OnlineTeacherStudent, make_teacher
 from implicit_bias.spec import expand
-from implicit_bias.theory import erf_committee as ec
+from implicit_bias import activations
 from implicit_bias.theory import quadratic_teacher_student as qt
 
 N, P, PS = 30, 3, 2
@@ -33,8 +33,8 @@ def test_gaussian_integrals_match_monte_carlo():
                "I3": np.einsum("sa,sb,sc->sabc", dg[:, :2], u, g),
                "I4": np.einsum("sa,sb,sc,sd->sabcd", dg[:, :2], dg[:, :2], g, g)}
     # Jitted: eagerly, each of their few dozen small ops would compile on its own.
-    exact = {"I2": jax.jit(ec.i2)(C), "I3": jax.jit(ec.i3, static_argnums=1)(C, 2),
-             "I4": jax.jit(ec.i4, static_argnums=1)(C, 2)}
+    exact = {"I2": jax.jit(activations.erf_i2)(C), "I3": jax.jit(activations.erf_i3, static_argnums=1)(C, 2),
+             "I4": jax.jit(activations.erf_i4, static_argnums=1)(C, 2)}
     for name, s in samples.items():
         se = s.std(0) / np.sqrt(len(s))
         assert np.all(np.abs(s.mean(0) - np.asarray(exact[name])) <= 5 * se + 1e-12), name

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..activations import POPULATION_LOSSES
 from ..experiment import run
 from ..experiment.runner import build, initial_params
 from ..spec import expand, validate_spec
@@ -57,7 +58,7 @@ def ode_observables(spec: dict, alphas, eta: float, noise: bool = True) -> dict[
     """‖M‖_F, tr Q, loss along the ODE (of the spec's activation) from each seed's initial
     overlaps (seed × time)."""
     activation = spec["problem"].get("activation", "quadratic")
-    loss = qt.LOSSES[activation]
+    loss = POPULATION_LOSSES[activation]
     rows = []
     for Q0, M0, T_, a, b in initial_overlaps(spec):
         y = qt.solve_overlaps(Q0, M0, T_, a, b, eta, jnp.asarray(alphas), noise, activation=activation)

@@ -2,11 +2,13 @@
 
 import abc
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import equinox as eqx
 from jaxtyping import Array, Float, Int, PRNGKeyArray, PyTree
+from pydantic import Field, NonNegativeFloat, PositiveFloat
 
+from ..components import Component
 from ..models import AbstractModel
 from ..problems import AbstractProblem
 
@@ -87,3 +89,19 @@ class AbstractDynamics(eqx.Module):
     ) -> Trajectory:
         """Run from ``params0`` until the loss is below ``stop_loss`` or time ``t_max``,
         recording ``observe`` at ``times`` (nondecreasing, starting at 0)."""
+
+
+class DynamicsSpec(Component):
+    """The spec schema of a dynamics kind: ``build()`` makes the dynamics (they depend on
+    nothing but their fields). Every dynamics stops at ``t_max`` or once the loss is below
+    ``stop_loss``."""
+
+    section: ClassVar[str] = "dynamics"
+
+    t_max: PositiveFloat = Field(description="gradient-flow time to stop at (steps × lr for GD/SGD; "
+                                 "α = steps/N for SGD on online_teacher_student)")
+    stop_loss: NonNegativeFloat = Field(0.0, description="stop once the loss is below this")
+
+    @abc.abstractmethod
+    def build(self) -> AbstractDynamics:
+        """The dynamics these fields describe."""

@@ -1,13 +1,17 @@
 r"""Full-batch gradient descent :math:`\theta_{k+1} = \theta_k - \eta\nabla L(\theta_k)` (optax), or on
 :math:`\log L` (steps normalized by the loss)."""
 
+from typing import Literal
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import optax
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from pydantic import Field, PositiveFloat, PositiveInt
 
-from ._base import AbstractDynamics, Objective, Observer, Trajectory
+from ..components import register, scalar
+from ._base import AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
 from ._iterate import iterate
 
 OBJECTIVES = ("loss", "log_loss")
@@ -63,3 +67,19 @@ class GradientDescent(AbstractDynamics):
         return iterate(step, objective.loss, params0, optimizer.init(params0), dt=self.lr,
                        t_max=self.t_max, stop_loss=self.stop_loss, max_steps=self.max_steps,
                        times=times, observe=observe)
+
+
+@register
+class GradientDescentSpec(DynamicsSpec):
+    """Full-batch gradient descent with step ``lr``; time is steps × lr."""
+
+    kind: Literal["gradient_descent"]
+    lr: PositiveFloat
+    max_steps: PositiveInt = 10_000_000
+    objective: Literal["loss", "log_loss"] = Field(
+        "loss", description="log_loss: descend log L, i.e. steps η/L (Nacson et al. 2019), which reach L = 1e-300 "
+                            "and beyond on separable data; time is then kη in the clock ds = L dt")
+
+    def build(self) -> GradientDescent:
+        return GradientDescent(scalar(self.lr), scalar(self.t_max), scalar(self.stop_loss), self.max_steps,
+                               self.objective)

@@ -1,12 +1,16 @@
 r"""Gradient flow :math:`\dot\theta = -\nabla L(\theta)`, integrated by diffrax."""
 
+from typing import Literal
+
 import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from pydantic import Field, PositiveFloat, PositiveInt
 
-from ._base import CONVERGED, DIVERGED, MAX_TIME, AbstractDynamics, Objective, Observer, Trajectory
+from ..components import register, scalar
+from ._base import CONVERGED, DIVERGED, MAX_TIME, AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
 
 SOLVERS = {"tsit5": diffrax.Tsit5, "dopri5": diffrax.Dopri5, "dopri8": diffrax.Dopri8}
 CLOCKS = ("linear", "log", "loss")
@@ -100,3 +104,22 @@ class GradientFlow(AbstractDynamics):
             rate = 1.0 / jnp.where(moving, squared, 1.0)
             return jax.tree.map(lambda g: jnp.where(moving, -rate * g, 0.0), grads)
         return jax.tree.map(jnp.negative, jax.grad(objective.loss)(params))
+
+
+@register
+class GradientFlowSpec(DynamicsSpec):
+    """Gradient flow by an adaptive Runge–Kutta solver (diffrax), stopped exactly at
+    ``stop_loss`` (an event)."""
+
+    kind: Literal["gradient_flow"]
+    rtol: PositiveFloat = 1e-10
+    atol: PositiveFloat = 1e-12
+    solver: Literal["tsit5", "dopri5", "dopri8"] = "tsit5"
+    max_steps: PositiveInt = 1_000_000
+    clock: Literal["linear", "log", "loss"] = Field(
+        "linear", description="'log': integrate in s = log(1+t) (tiny losses); 'loss': in τ = log(L(0)/L), "
+                              "where only the limit matters (times are then τ)")
+
+    def build(self) -> GradientFlow:
+        return GradientFlow(scalar(self.t_max), scalar(self.stop_loss), scalar(self.rtol), scalar(self.atol),
+                            self.solver, self.max_steps, self.clock)

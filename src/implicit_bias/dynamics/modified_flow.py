@@ -1,11 +1,15 @@
 r"""Gradient flow of the modified loss :math:`L + \tfrac h4\lVert\nabla L\rVert^2` (implicit
 gradient regularization): the continuous path GD with step h follows to second order."""
 
-from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from typing import Literal
 
+from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from pydantic import Field, PositiveFloat
+
+from ..components import register, scalar
 from ..problems.modified_loss import ModifiedLoss
 from ._base import AbstractDynamics, Objective, Observer, Trajectory
-from .gradient_flow import GradientFlow
+from .gradient_flow import GradientFlow, GradientFlowSpec
 
 
 class ModifiedGradientFlow(AbstractDynamics):
@@ -31,3 +35,14 @@ class ModifiedGradientFlow(AbstractDynamics):
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
         modified = Objective(objective.model, ModifiedLoss(objective.problem, self.step))
         return self.flow.solve(modified, params0, key, times, observe)
+
+
+@register
+class ModifiedGradientFlowSpec(GradientFlowSpec):
+    """The flow of L + (h/4)‖∇L‖² (Barrett & Dherin), which GD with step h follows to O(h²)."""
+
+    kind: Literal["modified_gradient_flow"]
+    step: PositiveFloat = Field(description="h in the modified loss L + (h/4)‖∇L‖² (the GD step it models)")
+
+    def build(self) -> ModifiedGradientFlow:
+        return ModifiedGradientFlow(super().build(), scalar(self.step))

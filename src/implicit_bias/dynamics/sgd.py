@@ -1,11 +1,15 @@
 r"""Mini-batch SGD, on a finite training set or online (fresh samples every step) (optax)."""
 
+from typing import Literal
+
 import equinox as eqx
 import jax
 import optax
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from pydantic import Field, PositiveFloat, PositiveInt
 
-from ._base import AbstractDynamics, Objective, Observer, Trajectory
+from ..components import register, scalar
+from ._base import AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
 from ._iterate import iterate
 
 
@@ -50,3 +54,19 @@ class SGD(AbstractDynamics):
                        dt=objective.problem.sgd_time_step(self.lr), t_max=self.t_max,
                        stop_loss=self.stop_loss, max_steps=self.max_steps, times=times,
                        observe=observe, draw=draw, block=self.block)
+
+
+@register
+class SGDSpec(DynamicsSpec):
+    """Mini-batch SGD: the unbiased N/B-scaled mini-batch gradient, or fresh samples on an
+    online problem (``t_max`` is then α)."""
+
+    kind: Literal["sgd"]
+    lr: PositiveFloat
+    batch_size: PositiveInt = 1
+    max_steps: PositiveInt = 10_000_000
+    block: PositiveInt = Field(8, description="steps whose samples are drawn in one generator call")
+
+    def build(self) -> SGD:
+        return SGD(scalar(self.lr), scalar(self.t_max), scalar(self.stop_loss), self.batch_size, self.max_steps,
+                   self.block)

@@ -17,7 +17,7 @@ from ..initializations import AbstractInitialization
 from ..models import AbstractModel
 from ..observables import make_observer
 from ..problems import AbstractProblem
-from ..spec import RunPoint, build_init, check_observables
+from ..spec import RunPoint, build_init, build_model, check_observables
 
 
 class RunInputs(eqx.Module):
@@ -38,7 +38,7 @@ class BuiltRun(eqx.Module):
 def build(point: RunPoint, base_dir: Path) -> BuiltRun:
     s = point.spec
     problem = s.problem.build(base_dir)
-    model = s.model.build(problem)
+    model = build_model(s, problem)
     check_observables(s, model, problem)
     init = build_init(s.init, model, problem)
     return BuiltRun(point, model, RunInputs(problem, init, s.dynamics.build(), jax.random.key(s.seed)))

@@ -1,6 +1,7 @@
 """Initialization schemes."""
 
-from ._base import AbstractInitialization, orthonormal_columns
+from ..random_matrices import orthonormal_columns
+from ._base import AbstractInitialization, InitSpec
 from .aligned import Aligned
 from .antisymmetric import Antisymmetric
 from .at_init import AtInit
@@ -14,5 +15,5 @@ from .sign_gaussian import SignGaussian
 from .teacher_overlap import TeacherOverlap
 from .zero_imbalance import ZeroImbalance
 
-__all__ = ["AbstractInitialization", "Aligned", "Antisymmetric", "AtInit", "Balanced", "DiagonalScale", "Gaussian", "Imbalance",
+__all__ = ["AbstractInitialization", "InitSpec", "Aligned", "Antisymmetric", "AtInit", "Balanced", "DiagonalScale", "Gaussian", "Imbalance",
            "InvariantSet", "ScaledIdentity", "SignGaussian", "TeacherOverlap", "ZeroImbalance", "orthonormal_columns"]

@@ -1,12 +1,13 @@
 """What an initialization is: a seeded map to a model's parameters."""
 
 import abc
+from typing import ClassVar
 
 import equinox as eqx
-import jax
-import jax.numpy as jnp
-from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from jaxtyping import PRNGKeyArray, PyTree
 
+from ..components import Component, require_fit
+from ..errors import SpecError
 from ..models import AbstractModel
 from ..problems import AbstractProblem
 
@@ -24,7 +25,24 @@ class AbstractInitialization(eqx.Module):
         """Initial parameters for ``model``."""
 
 
-def orthonormal_columns(key: PRNGKeyArray, rows: int, cols: int) -> Float[Array, "rows cols"]:
-    """A Haar-random matrix with orthonormal columns (QR of a Gaussian, signs fixed)."""
-    q, r = jnp.linalg.qr(jax.random.normal(key, (rows, cols)))
-    return q * jnp.sign(jnp.diagonal(r))
+class InitSpec(Component):
+    """The spec schema of an initialization kind: ``build(model, problem)`` makes the init for
+    that model and problem, after the declared ``models``/``problems`` are checked
+    (:meth:`checked_build`)."""
+
+    section: ClassVar[str] = "init"
+
+    @abc.abstractmethod
+    def build(self, model: AbstractModel, problem: AbstractProblem) -> AbstractInitialization:
+        """The init these fields describe, for ``model`` on ``problem``."""
+
+    def checked_build(self, model: AbstractModel, problem: AbstractProblem) -> AbstractInitialization:
+        require_fit(self, model, problem)
+        return self.build(model, problem)
+
+
+def require_width(model: AbstractModel, minimum: int, what: str, name: str) -> None:
+    """An init that needs ``model.width ≥ minimum`` (``name`` says what the minimum is)."""
+    if model.width < minimum:
+        raise SpecError("model.width", f"{what} init needs width ≥ {name} = {minimum}, got {model.width}",
+                        f"set model.width ≥ {minimum}")

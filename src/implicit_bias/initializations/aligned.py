@@ -1,12 +1,16 @@
 r"""Spectrally aligned, balanced init (Saxe, McClelland, Ganguli 2014)."""
 
+from typing import ClassVar, Literal
+
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
+from pydantic import Field, PositiveFloat
 
-from ..models import DeepLinear, TwoLayerLinear
+from ..components import register, scalar
+from ..models import AbstractModel, DeepLinear, TwoLayerLinear
 from ..problems import Regression
 from ..theory.linear_networks import min_norm_solution
-from ._base import AbstractInitialization
+from ._base import AbstractInitialization, InitSpec, require_width
 from .balanced import as_params, balanced_layers, hidden_widths
 
 
@@ -25,3 +29,17 @@ class Aligned(AbstractInitialization):
         A, _, Bt = jnp.linalg.svd(min_norm_solution(problem), full_matrices=False)
         s = jnp.full(A.shape[1], self.scale)
         return as_params(model, balanced_layers(key, A, s, Bt.T, hidden_widths(model)))
+
+
+@register
+class AlignedSpec(InitSpec):
+    """Θ(0) = σ₀ABᵀ from the SVD X⁺Y = ASBᵀ, in balanced layers (two-layer or deep linear)."""
+
+    models: ClassVar[tuple[type, ...]] = (TwoLayerLinear, DeepLinear)
+    problems: ClassVar[tuple[type, ...]] = (Regression,)
+    kind: Literal["aligned"]
+    scale: PositiveFloat = Field(description="every mode of X⁺Y starts at this strength σ₀")
+
+    def build(self, model: AbstractModel, problem: Regression) -> Aligned:
+        require_width(model, min(problem.input_dim, problem.output_dim), "aligned", "min(input_dim, output_dim)")
+        return Aligned(scalar(self.scale))

@@ -1,11 +1,16 @@
 r"""The antisymmetric (paired) init: neurons come in pairs :math:`(w, +a), (w, -a)`, so f(0) = 0."""
 
+from typing import ClassVar, Literal
+
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
+from pydantic import Field, PositiveFloat
 
+from ..components import register, scalar
+from ..errors import SpecError
 from ..models import TwoLayerReLU
 from ..problems import AbstractProblem
-from ._base import AbstractInitialization
+from ._base import AbstractInitialization, InitSpec
 from .sign_gaussian import SignGaussian
 
 
@@ -24,3 +29,18 @@ class Antisymmetric(AbstractInitialization):
         half = model.width // 2
         return {"W": jnp.concatenate([p["W"][:half], p["W"][:half]]),
                 "a": jnp.concatenate([p["a"][:half], -p["a"][:half]])}
+
+
+@register
+class AntisymmetricSpec(InitSpec):
+    """The ntk_gaussian draw's first m/2 neurons paired as (w, a), (w, −a), so f(0) = 0; even width."""
+
+    models: ClassVar[tuple[type, ...]] = (TwoLayerReLU,)
+    kind: Literal["antisymmetric"]
+    kappa: PositiveFloat = Field(1.0, description="std κ of the first-layer weights; output weights ±1")
+
+    def build(self, model: TwoLayerReLU, problem: AbstractProblem) -> Antisymmetric:
+        if model.width % 2:
+            raise SpecError("model.width", f"the antisymmetric init pairs neurons; width {model.width} is odd",
+                            "use an even width")
+        return Antisymmetric(SignGaussian(scalar(self.kappa)))

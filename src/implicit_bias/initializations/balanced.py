@@ -1,13 +1,17 @@
 r"""Balanced init of a linear network: consecutive layers have equal Gram matrices."""
 
+from typing import ClassVar, Literal
+
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ..models import DeepLinear, TwoLayerLinear
+from ..components import register
+from ..models import AbstractModel, DeepLinear, TwoLayerLinear
 from ..problems import AbstractProblem
-from ._base import AbstractInitialization, orthonormal_columns
-from .gaussian import Gaussian
+from ..random_matrices import orthonormal_columns
+from ._base import AbstractInitialization, require_width
+from .gaussian import Gaussian, GaussianFields
 
 
 def balanced_layers(key: PRNGKeyArray, A: Float[Array, "n k"], s: Float[Array, " k"], B: Float[Array, "m k"],
@@ -52,3 +56,15 @@ class Balanced(AbstractInitialization):
         A, s, Bt = jnp.linalg.svd(model.end_to_end(self.gaussian(key, model, problem)), full_matrices=False)
         k = min(s.shape[0], *hidden)
         return as_params(model, balanced_layers(key, A[:, :k], s[:k], Bt[:k].T, hidden))
+
+
+@register
+class BalancedSpec(GaussianFields):
+    """As gaussian; the same Θ(0), refactored so every layer is balanced (UᵀU = VᵀV)."""
+
+    models: ClassVar[tuple[type, ...]] = (TwoLayerLinear, DeepLinear)
+    kind: Literal["balanced"]
+
+    def build(self, model: AbstractModel, problem: AbstractProblem) -> Balanced:
+        require_width(model, model.output_dim, "balanced", "output_dim")
+        return Balanced(self.gaussian())

@@ -1,11 +1,15 @@
 r"""The scale-α init of a diagonal linear network with :math:`\beta(0) = 0`."""
 
+from typing import ClassVar, Literal
+
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
+from pydantic import Field, PositiveFloat
 
+from ..components import register, scalar
 from ..models import DiagonalLinear
 from ..problems import AbstractProblem
-from ._base import AbstractInitialization
+from ._base import AbstractInitialization, InitSpec
 
 
 class DiagonalScale(AbstractInitialization):
@@ -26,3 +30,15 @@ class DiagonalScale(AbstractInitialization):
         if model.parametrization == "product":
             return {"u": jnp.sqrt(2.0) * self.scale * ones, "v": jnp.zeros_like(ones)}
         return {"u": self.scale * ones, "v": self.scale * ones}
+
+
+@register
+class DiagonalScaleSpec(InitSpec):
+    """u = v = α (difference), u = √2α, v = 0 (product), so β(0) = 0."""
+
+    models: ClassVar[tuple[type, ...]] = (DiagonalLinear,)
+    kind: Literal["diagonal_scale"]
+    scale: PositiveFloat = Field(description="α: u = v = α (difference), u = √2α, v = 0 (product)")
+
+    def build(self, model: DiagonalLinear, problem: AbstractProblem) -> DiagonalScale:
+        return DiagonalScale(scalar(self.scale))

@@ -1,13 +1,18 @@
 r"""An init with an exactly prescribed imbalance level."""
 
+from typing import ClassVar, Literal
+
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
+from pydantic import Field, field_validator
 
-from ..models import TwoLayerLinear
+from ..components import register, scalar
+from ..models import AbstractModel, TwoLayerLinear
 from ..problems import Regression
+from ..random_matrices import orthonormal_columns
 from ..theory.linear_networks import data_svd
-from ._base import AbstractInitialization, orthonormal_columns
+from ._base import AbstractInitialization, InitSpec, require_width
 
 
 class Imbalance(AbstractInitialization):
@@ -33,3 +38,27 @@ class Imbalance(AbstractInitialization):
         U = data_svd(problem).Phi1 @ orthonormal_columns(k_o, r, r) @ orthonormal_columns(k_q, h, r).T
         V = orthonormal_columns(k_o, m, m) @ orthonormal_columns(k_q, h, m).T
         return {"U": jnp.where(positive, root, 0.0) * U, "V": jnp.where(positive, 0.0, root) * V}
+
+
+@register
+class ImbalanceSpec(InitSpec):
+    """Θ(0) = 0 with λ_r(D) = level (> 0) or λ_m(−D) = −level (< 0) exactly."""
+
+    models: ClassVar[tuple[type, ...]] = (TwoLayerLinear,)
+    problems: ClassVar[tuple[type, ...]] = (Regression,)
+    kind: Literal["imbalance"]
+    level: float = Field(description="λ_r(D(0)) if > 0, or −λ_m(−D(0)) if < 0")
+
+    @field_validator("level")
+    @classmethod
+    def _nonzero(cls, v):
+        if v == 0:
+            raise ValueError("must be nonzero (zero init is a saddle that never moves)")
+        return v
+
+    def build(self, model: AbstractModel, problem: Regression) -> Imbalance:
+        if self.level > 0:
+            require_width(model, problem.rank, "imbalance with level > 0", "rank X")
+        else:
+            require_width(model, model.output_dim, "imbalance with level < 0", "output_dim")
+        return Imbalance(scalar(self.level))

@@ -1,11 +1,15 @@
 r"""Scaled identity init: every parameter array is :math:`\text{scale}\cdot I` (rectangular)."""
 
+from typing import ClassVar, Literal
+
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
+from pydantic import Field, PositiveFloat
 
-from ..models import AbstractModel
+from ..components import register, scalar
+from ..models import AbstractModel, DeepLinear, Linear, SymmetricFactorization, TwoLayerLinear
 from ..problems import AbstractProblem
-from ._base import AbstractInitialization
+from ._base import AbstractInitialization, InitSpec
 
 
 class ScaledIdentity(AbstractInitialization):
@@ -20,3 +24,15 @@ class ScaledIdentity(AbstractInitialization):
     def __call__(self, key: PRNGKeyArray, model: AbstractModel, problem: AbstractProblem) -> dict:
         del key
         return {name: self.scale * jnp.eye(*shape) for name, shape in model.param_shapes().items()}
+
+
+@register
+class ScaledIdentitySpec(InitSpec):
+    """Every parameter array is scale × I (rectangular): U(0) = αI, or W_j(0) = αI."""
+
+    models: ClassVar[tuple[type, ...]] = (TwoLayerLinear, DeepLinear, SymmetricFactorization, Linear)
+    kind: Literal["scaled_identity"]
+    scale: PositiveFloat = Field(description="every parameter array is scale × I")
+
+    def build(self, model: AbstractModel, problem: AbstractProblem) -> ScaledIdentity:
+        return ScaledIdentity(scalar(self.scale))

@@ -1,14 +1,19 @@
 r"""The paper's zero-imbalance init :math:`D = U_1^\top U_1 - V^\top V = 0` at a given Θ(0)."""
 
+from typing import ClassVar, Literal
+
 import jax
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
 
-from ..models import TwoLayerLinear
+from ..components import register
+from ..errors import SpecError
+from ..models import AbstractModel, TwoLayerLinear
 from ..problems import Regression
+from ..random_matrices import orthonormal_columns
 from ..theory.linear_networks import data_svd
-from ._base import AbstractInitialization, orthonormal_columns
-from .gaussian import Gaussian
+from ._base import AbstractInitialization, require_width
+from .gaussian import Gaussian, GaussianFields
 
 
 class ZeroImbalance(AbstractInitialization):
@@ -34,3 +39,19 @@ class ZeroImbalance(AbstractInitialization):
         inv_quarter = (vecs * vals**-0.25) @ vecs.T
         Q = orthonormal_columns(k_q, model.width, model.output_dim)
         return {"U": theta0 @ inv_quarter @ Q.T, "V": quarter @ Q.T}
+
+
+@register
+class ZeroImbalanceSpec(GaussianFields):
+    """As gaussian; the same Θ(0), refactored so the paper's D = U₁ᵀU₁ − VᵀV = 0."""
+
+    models: ClassVar[tuple[type, ...]] = (TwoLayerLinear,)
+    problems: ClassVar[tuple[type, ...]] = (Regression,)
+    kind: Literal["zero_imbalance"]
+
+    def build(self, model: AbstractModel, problem: Regression) -> ZeroImbalance:
+        require_width(model, model.output_dim, "zero_imbalance", "output_dim")
+        if problem.rank < model.output_dim:
+            raise SpecError("init.kind", f"zero_imbalance needs rank X ≥ output_dim, got {problem.rank}",
+                            "use more samples or the 'balanced' init")
+        return ZeroImbalance(self.gaussian())

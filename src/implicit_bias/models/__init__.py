@@ -1,6 +1,6 @@
 """Models: parametrizations with a common interface."""
 
-from ._base import AbstractModel
+from ._base import AbstractLinearModel, AbstractModel, ModelSpec
 from .deep_linear import DeepLinear
 from .diagonal import DiagonalLinear
 from .lazy import LazyModel
@@ -10,5 +10,5 @@ from .symmetric_factorization import SymmetricFactorization
 from .two_layer_linear import TwoLayerLinear
 from .two_layer_relu import TwoLayerReLU
 
-__all__ = ["AbstractModel", "DeepLinear", "DiagonalLinear", "LazyModel", "Linear", "QuadraticNetwork", "SymmetricFactorization",
+__all__ = ["AbstractLinearModel", "AbstractModel", "ModelSpec", "DeepLinear", "DiagonalLinear", "LazyModel", "Linear", "QuadraticNetwork", "SymmetricFactorization",
            "TwoLayerLinear", "TwoLayerReLU"]

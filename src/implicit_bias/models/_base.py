@@ -1,9 +1,13 @@
 """The interface every model follows."""
 
 import abc
+from typing import ClassVar
 
 import equinox as eqx
 from jaxtyping import Array, Float, PyTree
+
+from ..components import Component
+from ..problems import AbstractDataProblem, AbstractProblem
 
 
 class AbstractModel(eqx.Module):
@@ -14,6 +18,10 @@ class AbstractModel(eqx.Module):
     dynamics only see the loss a problem builds from :meth:`predict`.
     """
 
+    input_dim: eqx.AbstractVar[int]
+    """n: inputs per sample (the problem's ``input_dim``)."""
+    output_dim: eqx.AbstractVar[int]
+    """m: outputs per sample (the problem's ``output_dim``)."""
     width: eqx.AbstractVar[int]
     """The hidden width h that init scalings such as :math:`h^{-\alpha}` refer to."""
 
@@ -27,7 +35,12 @@ class AbstractModel(eqx.Module):
 
     @abc.abstractmethod
     def end_to_end(self, params: PyTree) -> Float[Array, "..."]:
-        """The end-to-end predictor (e.g. ``Θ = U Vᵀ``); stored as ``predictor`` in results."""
+        """The predictor as one array, a function of the parameters that determines
+        :meth:`predict` up to the model's symmetries; stored as ``predictor`` in results.
+
+        For an :class:`AbstractLinearModel` it is the matrix Θ (n×m) with f(x) = xᵀΘ. Other
+        models say what theirs is (the quadratic network: the factor F with f(x) = ‖Fx‖²;
+        the ReLU network: one row (a_k/√m, w_k) per neuron)."""
 
     def conserved(self, params: PyTree) -> dict[str, Float[Array, "..."]]:
         """Quantities conserved exactly by gradient flow on any loss of :meth:`predict`'s form.
@@ -40,3 +53,22 @@ class AbstractModel(eqx.Module):
         r"""The degree k with :math:`f(c\theta; x) = c^k f(\theta; x)` for all c > 0, or None
         when the model is not positively homogeneous (Lyu & Li's smoothed margin needs it)."""
         return None
+
+
+class AbstractLinearModel(AbstractModel):
+    r"""A model whose predictor is linear in the input, :math:`f(x) = x^\top\Theta` with
+    Θ = :meth:`end_to_end` (n×m): observables of the predictor's direction (margins, angles to
+    the max-margin solution) are defined for these."""
+
+
+class ModelSpec(Component):
+    """The spec schema of a model kind: ``build(problem)`` makes the model for that problem's
+    sizes (:attr:`AbstractProblem.input_dim`, :attr:`AbstractProblem.output_dim`). Models train
+    on a data set unless their schema declares other ``problems``."""
+
+    section: ClassVar[str] = "model"
+    problems: ClassVar[tuple[type, ...]] = (AbstractDataProblem,)
+
+    @abc.abstractmethod
+    def build(self, problem: AbstractProblem) -> AbstractModel:
+        """The model these fields describe, sized for ``problem``."""

@@ -11,16 +11,21 @@ classification) or :meth:`end_to_end` (matrix sensing and completion, where a de
 network with n = m is the deep matrix factorization of Arora, Cohen, Hu, Luo 2019).
 """
 
+from typing import Literal
+
 import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
+from pydantic import Field, PositiveInt, model_validator
 
-from ._base import AbstractModel
+from ..components import register
+from ..problems import AbstractProblem
+from ._base import AbstractLinearModel, ModelSpec
 
 Params = dict[str, Float[Array, "..."]]
 
 
-class DeepLinear(AbstractModel):
+class DeepLinear(AbstractLinearModel):
     r"""Parameters ``{"W1": n×d₁, …, "WN": d_{N−1}×m}`` with hidden widths
     ``hidden = (d₁, …, d_{N−1})``; depth :math:`N = \text{len(hidden)} + 1 \ge 2`.
 
@@ -77,5 +82,24 @@ class DeepLinear(AbstractModel):
         gaps = [(a.T @ a - b @ b.T).ravel() for a, b in zip(layers[:-1], layers[1:])]
         return {"balancedness": jnp.concatenate(gaps)}
 
+@register
+class DeepLinearSpec(ModelSpec):
+    """Deep linear network Θ = W₁⋯W_N; with a sensing or completion problem, deep matrix
+    factorization."""
 
-__all__ = ["DeepLinear"]
+    kind: Literal["deep_linear"]
+    depth: int = Field(ge=2, description="number of layers N")
+    width: PositiveInt | None = Field(None, description="every hidden width (give this or widths)")
+    widths: list[PositiveInt] | None = Field(None, description="hidden widths d₁…d_{N−1}")
+
+    @model_validator(mode="after")
+    def _widths(self):
+        if (self.width is None) == (self.widths is None):
+            raise ValueError("give exactly one of width (all hidden layers) and widths (one per hidden layer)")
+        if self.widths is not None and len(self.widths) != self.depth - 1:
+            raise ValueError(f"depth {self.depth} needs {self.depth - 1} hidden widths, got {len(self.widths)}")
+        return self
+
+    def build(self, problem: AbstractProblem) -> DeepLinear:
+        hidden = tuple(self.widths) if self.widths is not None else (self.width,) * (self.depth - 1)
+        return DeepLinear(problem.input_dim, problem.output_dim, hidden)

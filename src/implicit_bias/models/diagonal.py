@@ -22,14 +22,18 @@ from typing import Literal
 
 import equinox as eqx
 from jaxtyping import Array, Float
+from pydantic import Field
 
-from ._base import AbstractModel
+from ..components import register
+from ..errors import SpecError
+from ..problems import AbstractProblem
+from ._base import AbstractLinearModel, ModelSpec
 
 Params = dict[str, Float[Array, " n"]]
 PARAMETRIZATIONS = ("difference", "product")
 
 
-class DiagonalLinear(AbstractModel):
+class DiagonalLinear(AbstractLinearModel):
     r"""Parameters ``{"u": (n,), "v": (n,)}``; :math:`f(x) = x^\top\beta`, β as in the module
     docstring. The output is scalar (``output_dim = 1``); the hidden width is n (one unit per
     coordinate), which is what :attr:`width` reports."""
@@ -78,5 +82,19 @@ class DiagonalLinear(AbstractModel):
     def param_shapes(self) -> dict[str, tuple[int]]:
         return {"u": (self.input_dim,), "v": (self.input_dim,)}
 
+@register
+class DiagonalLinearSpec(ModelSpec):
+    """Diagonal linear network β = u^D − v^D (or u⊙v), one output (Woodworth et al. 2020)."""
 
-__all__ = ["DiagonalLinear", "PARAMETRIZATIONS"]
+    kind: Literal["diagonal_linear"]
+    depth: int = Field(2, ge=2, description="D in β = u^D − v^D (2 for 'product')")
+    parametrization: Literal["difference", "product"] = "difference"
+
+    def build(self, problem: AbstractProblem) -> DiagonalLinear:
+        if self.parametrization == "product" and self.depth != 2:
+            raise SpecError("model.depth", f"the product parametrization u⊙v has depth 2, got {self.depth}",
+                            "set depth = 2, or parametrization = 'difference' for depth D")
+        if problem.output_dim != 1:
+            raise SpecError("problem.output_dim", f"a diagonal network has one output, the data have "
+                            f"{problem.output_dim}", "set problem.output_dim = 1 (or give y as a vector)")
+        return DiagonalLinear(problem.input_dim, self.depth, self.parametrization)

@@ -16,13 +16,18 @@ so every dynamics leaves it where it started (the init draws w and copies it, se
 :meth:`~AbstractModel.predict`; neither f nor the dynamics know about it.
 """
 
+from typing import Literal
+
 import equinox as eqx
 import jax
 import jax.flatten_util
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PyTree
+from pydantic import Field, PositiveFloat
 
-from ._base import AbstractModel
+from ..components import Section, register
+from ..problems import AbstractProblem
+from ._base import AbstractModel, ModelSpec
 
 
 class LazyModel(AbstractModel):
@@ -37,6 +42,14 @@ class LazyModel(AbstractModel):
     @property
     def width(self) -> int:
         return self.base.width
+
+    @property
+    def input_dim(self) -> int:
+        return self.base.input_dim
+
+    @property
+    def output_dim(self) -> int:
+        return self.base.output_dim
 
     def _output(self, params: PyTree, x: Float[Array, "batch n"]) -> Float[Array, "batch m"]:
         w0 = jax.lax.stop_gradient(params["w0"])
@@ -66,4 +79,17 @@ class LazyModel(AbstractModel):
         return {"w": shapes, "w0": shapes}
 
 
-__all__ = ["LazyModel"]
+@register
+class LazySpec(ModelSpec):
+    """Any model scaled by α around its init, α(f(w) − f(w₀)), or its linearization there
+    (Chizat et al. 2019). Their loss L/α² is a time change: run to ``t_max = T/α²``. The
+    ``[init]`` table is the base model's init; w₀ is kept in the parameters (``{w, w0}``)."""
+
+    kind: Literal["lazy"]
+    base: Section("model") = Field(description="the model f that is scaled (its own model table)")
+    alpha: PositiveFloat = Field(description="the scale α; train for t_max = T/α² (the loss L/α² of Chizat et al.)")
+    center: bool = Field(True, description="α(f(w) − f(w₀)); false: αf(w), for a paired init with f(w₀) = 0")
+    linearized: bool = Field(False, description="replace f by its linearization at w₀ (one jvp)")
+
+    def build(self, problem: AbstractProblem) -> LazyModel:
+        return LazyModel(self.base.build(problem), float(self.alpha), self.center, self.linearized)

@@ -1,14 +1,18 @@
 r"""Linear predictor :math:`f(x) = w^\top x` (with m outputs, :math:`f(x) = W^\top x`)."""
 
+from typing import Literal
+
 import equinox as eqx
 from jaxtyping import Array, Float
 
-from ._base import AbstractModel
+from ..components import register
+from ..problems import AbstractProblem
+from ._base import AbstractLinearModel, ModelSpec
 
 Params = dict[str, Float[Array, "..."]]
 
 
-class Linear(AbstractModel):
+class Linear(AbstractLinearModel):
     r"""Parameters ``{"w": n×m}``; :math:`f(x) = x w`, end to end :math:`w` itself.
 
     Homogeneous of degree 1. It has no hidden layer: ``width`` is 1, so an init's width
@@ -31,5 +35,11 @@ class Linear(AbstractModel):
     def param_shapes(self) -> dict[str, tuple[int, int]]:
         return {"w": (self.input_dim, self.output_dim)}
 
+@register
+class LinearSpec(ModelSpec):
+    """f(x) = xᵀw, no fields (the model of Soudry et al. 2018)."""
 
-__all__ = ["Linear"]
+    kind: Literal["linear"]
+
+    def build(self, problem: AbstractProblem) -> Linear:
+        return Linear(problem.input_dim, problem.output_dim)

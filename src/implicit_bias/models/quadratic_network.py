@@ -2,17 +2,19 @@ r"""Two-layer committee network :math:`f(x) = a\sum_{k\le p}g(\lambda_k)`, :math
 with g quadratic (:math:`g(\lambda) = \lambda^2`) or erf (:math:`g(\lambda) = \operatorname{erf}(\lambda/\sqrt2)`,
 the soft committee machine)."""
 
+from typing import ClassVar, Literal
+
 import equinox as eqx
 import jax.numpy as jnp
-from jax.scipy.special import erf
 from jaxtyping import Array, Float
+from pydantic import Field, PositiveFloat, PositiveInt
 
-from ._base import AbstractModel
+from ..activations import ACTIVATIONS
+from ..components import register
+from ..problems import OnlineTeacherStudent
+from ._base import AbstractModel, ModelSpec
 
 Params = dict[str, Float[Array, "..."]]
-
-#: Hidden-unit activations g, shared by the student and the teacher of ``OnlineTeacherStudent``.
-ACTIVATIONS = {"quadratic": lambda z: z**2, "erf": lambda z: erf(z / jnp.sqrt(2.0))}
 
 
 class QuadraticNetwork(AbstractModel):
@@ -34,6 +36,11 @@ class QuadraticNetwork(AbstractModel):
     output_scale: float = eqx.field(static=True, default=1.0)
     activation: str = eqx.field(static=True, default="quadratic")
 
+
+    @property
+    def output_dim(self) -> int:
+        return 1
+
     def predict(self, params: Params, x: Float[Array, "batch N"]) -> Float[Array, "batch 1"]:
         lam = x @ params["W"].T / jnp.sqrt(self.input_dim)
         return self.output_scale * jnp.sum(ACTIVATIONS[self.activation](lam), axis=-1, keepdims=True)
@@ -44,5 +51,15 @@ class QuadraticNetwork(AbstractModel):
     def param_shapes(self) -> dict[str, tuple[int, int]]:
         return {"W": (self.width, self.input_dim)}
 
+@register
+class QuadraticNetworkSpec(ModelSpec):
+    """Committee network ŷ = a Σ_k g(w_k·x/√N), g the problem's ``activation`` (ν² by default)."""
 
-__all__ = ["ACTIVATIONS", "QuadraticNetwork"]
+    problems: ClassVar[tuple[type, ...]] = (OnlineTeacherStudent,)
+    kind: Literal["quadratic_network"]
+    width: PositiveInt = Field(description="p, the student's hidden units")
+    output_scale: PositiveFloat | Literal["1/width"] = Field(1.0, description="a; '1/width' for 1/p")
+
+    def build(self, problem: OnlineTeacherStudent) -> QuadraticNetwork:
+        a = 1.0 / self.width if self.output_scale == "1/width" else self.output_scale
+        return QuadraticNetwork(problem.input_dim, self.width, a, problem.activation)

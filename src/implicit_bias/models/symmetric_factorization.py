@@ -1,14 +1,20 @@
 r"""Symmetric (Burer–Monteiro) factorization :math:`\Theta = UU^\top` of a d×d PSD matrix."""
 
+from typing import Literal
+
 import equinox as eqx
 from jaxtyping import Array, Float
+from pydantic import Field, PositiveInt
 
-from ._base import AbstractModel
+from ..components import register
+from ..errors import SpecError
+from ..problems import AbstractProblem
+from ._base import AbstractLinearModel, ModelSpec
 
 Params = dict[str, Float[Array, "..."]]
 
 
-class SymmetricFactorization(AbstractModel):
+class SymmetricFactorization(AbstractLinearModel):
     r"""Parameters ``{"U": d×k}``, :math:`\Theta = UU^\top`, ``width = k``.
 
     ``k = d`` is the full-rank (overparametrized) factorization of Gunasekar et al. (2017);
@@ -22,6 +28,15 @@ class SymmetricFactorization(AbstractModel):
     dim: int = eqx.field(static=True)
     width: int = eqx.field(static=True)
 
+
+    @property
+    def input_dim(self) -> int:
+        return self.dim
+
+    @property
+    def output_dim(self) -> int:
+        return self.dim
+
     def param_shapes(self) -> dict[str, tuple[int, int]]:
         return {"U": (self.dim, self.width)}
 
@@ -31,5 +46,16 @@ class SymmetricFactorization(AbstractModel):
     def end_to_end(self, params: Params) -> Float[Array, "d d"]:
         return params["U"] @ params["U"].T
 
+@register
+class SymmetricFactorizationSpec(ModelSpec):
+    """Θ = UUᵀ, U dim × width; square problems only (Gunasekar et al. 2017)."""
 
-__all__ = ["SymmetricFactorization"]
+    kind: Literal["symmetric_factorization"]
+    width: PositiveInt | None = Field(None, description="columns of U; default dim (full rank)")
+
+    def build(self, problem: AbstractProblem) -> SymmetricFactorization:
+        n, m = problem.input_dim, problem.output_dim
+        if n != m:
+            raise SpecError("model.kind", f"Θ = UUᵀ is square but the problem asks for {n}×{m}",
+                            "use a square problem (matrix_sensing) or another model")
+        return SymmetricFactorization(n, self.width if self.width is not None else n)

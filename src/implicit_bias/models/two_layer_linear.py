@@ -1,14 +1,19 @@
 r"""Two-layer linear network :math:`f(x) = V U^\top x`, end to end :math:`\Theta = U V^\top`."""
 
+from typing import Literal
+
 import equinox as eqx
 from jaxtyping import Array, Float
+from pydantic import PositiveInt
 
-from ._base import AbstractModel
+from ..components import register
+from ..problems import AbstractProblem
+from ._base import AbstractLinearModel, ModelSpec
 
 Params = dict[str, Float[Array, "..."]]
 
 
-class TwoLayerLinear(AbstractModel):
+class TwoLayerLinear(AbstractLinearModel):
     r"""Parameters ``{"U": n×h, "V": m×h}``; :math:`f(x) = V U^\top x`.
 
     For any loss of :math:`\Theta = UV^\top`, gradient flow has
@@ -42,5 +47,12 @@ class TwoLayerLinear(AbstractModel):
     def param_shapes(self) -> dict[str, tuple[int, int]]:
         return {"U": (self.input_dim, self.width), "V": (self.output_dim, self.width)}
 
+@register
+class TwoLayerLinearSpec(ModelSpec):
+    """Two-layer linear network f(x) = VUᵀx, Θ = UVᵀ (Min et al. 2021)."""
 
-__all__ = ["TwoLayerLinear"]
+    kind: Literal["two_layer_linear"]
+    width: PositiveInt
+
+    def build(self, problem: AbstractProblem) -> TwoLayerLinear:
+        return TwoLayerLinear(problem.input_dim, problem.output_dim, self.width)

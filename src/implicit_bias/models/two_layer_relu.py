@@ -11,12 +11,18 @@ net of Lyu & Li. Gradient flow on any loss of f conserves every neuron's
 balance :math:`a_k^2 - \lVert w_k\rVert^2` (reported by :meth:`conserved`).
 """
 
+from typing import Literal
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
+from pydantic import Field, PositiveInt
 
-from ._base import AbstractModel
+from ..components import register
+from ..errors import SpecError
+from ..problems import AbstractProblem
+from ._base import AbstractModel, ModelSpec
 
 Params = dict[str, Float[Array, "..."]]
 
@@ -33,6 +39,11 @@ class TwoLayerReLU(AbstractModel):
     width: int = eqx.field(static=True)
     bias: bool = eqx.field(static=True, default=True)
     train_outer: bool = eqx.field(static=True, default=False)
+
+
+    @property
+    def output_dim(self) -> int:
+        return 1
 
     @property
     def augmented_dim(self) -> int:
@@ -74,5 +85,18 @@ class TwoLayerReLU(AbstractModel):
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         return {"W": (self.width, self.augmented_dim), "a": (self.width,)}
 
+@register
+class TwoLayerReLUSpec(ModelSpec):
+    """f = Σ_k (a_k/√m) ReLU(w_kᵀx̃) with x̃ = (x, 1) under ``bias`` (Satpathi & Srikant; Du et
+    al.); ``bias = false, train_outer = true`` is the homogeneous net."""
 
-__all__ = ["TwoLayerReLU"]
+    kind: Literal["two_layer_relu"]
+    width: PositiveInt
+    bias: bool = Field(True, description="append a constant 1 to the inputs (Satpathi & Srikant)")
+    train_outer: bool = Field(False, description="train the output weights too (bias = false: the homogeneous net)")
+
+    def build(self, problem: AbstractProblem) -> TwoLayerReLU:
+        if problem.output_dim != 1:
+            raise SpecError("problem.output_dim", f"two_layer_relu has one output, the data have "
+                            f"{problem.output_dim}", "set problem.output_dim = 1")
+        return TwoLayerReLU(problem.input_dim, self.width, self.bias, self.train_outer)

@@ -11,15 +11,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import SpecError
-from ..models import AbstractModel, DeepLinear, DiagonalLinear, Linear, TwoLayerLinear
+from ..models import AbstractLinearModel, DeepLinear, Linear, TwoLayerLinear
 from ..problems import Classification
 from ..problems.classification import inverse_loss
 from ..theory import max_margin as mm
 from ._base import Observable, register
 
-#: Models whose end-to-end predictor is a linear map x ↦ Θᵀx, so that its direction can be
-#: compared with the SVM's.
-LINEAR_PREDICTOR_MODELS: tuple[type[AbstractModel], ...] = (Linear, TwoLayerLinear, DeepLinear, DiagonalLinear)
+#: Models whose predictor is a linear map x ↦ Θᵀx, so that its direction can be compared with
+#: the SVM's.
+LINEAR_PREDICTOR_MODELS = (AbstractLinearModel,)
 
 
 def _squared_norm(params) -> jax.Array:

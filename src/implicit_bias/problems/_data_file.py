@@ -69,3 +69,11 @@ def read_data_file(path: Path, field: str = "problem.data.file") -> tuple[np.nda
     else:
         raise SpecError(field, f"unsupported file type '{path.suffix}'", "use .npz (X, Y or y) or .csv")
     return X, Y
+
+
+def check_given_sizes(spec, **sizes: int) -> None:
+    """A size the spec gave (``n_samples``, ``input_dim``…) must match the data file's."""
+    for name, got in sizes.items():
+        if name in spec.model_fields_set and getattr(spec, name) != got:
+            raise SpecError(f"problem.{name}", f"is {getattr(spec, name)} but the data file has {got}",
+                            f"remove problem.{name} (it is read from the file) or fix it")

@@ -14,18 +14,22 @@ therefore also available in log space: :meth:`Classification.log_loss` is a log-
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, Int, PyTree
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
+from ..components import register
 from ..errors import SpecError
-from ..models import AbstractModel
-from ._base import AbstractProblem
-from ._data_file import checked_inputs, read_data_file
+from ._base import AbstractDataProblem, ProblemSpec
+from ._data_file import check_given_sizes, checked_inputs, read_data_file
+
+if TYPE_CHECKING:
+    from ..models import AbstractModel
 
 LOSSES = ("logistic", "exponential")
 
@@ -58,7 +62,7 @@ def inverse_loss(loss: str, log_value: Float[Array, ""]) -> Float[Array, ""]:
     return -log_value - jnp.log(jnp.where(value > 0, jnp.expm1(value) / jnp.where(value > 0, value, 1.0), 1.0))
 
 
-class Classification(AbstractProblem):
+class Classification(AbstractDataProblem):
     r"""Inputs ``X`` (N×n), labels ``y`` (N,) in {−1, +1}, loss ``"logistic"`` or ``"exponential"``.
 
     The model must have one output. :meth:`folded` is :math:`\tilde x_n = y_n x_n` (rows of Z):
@@ -70,22 +74,30 @@ class Classification(AbstractProblem):
     loss_name: str = eqx.field(static=True)
 
     @property
+    def input_dim(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def output_dim(self) -> int:
+        return 1
+
+    @property
     def n_samples(self) -> int:
         return self.X.shape[0]
 
     def folded(self) -> Float[Array, "N n"]:
         return self.y[:, None] * self.X
 
-    def margins(self, model: AbstractModel, params: PyTree) -> Float[Array, " N"]:
+    def margins(self, model: "AbstractModel", params: PyTree) -> Float[Array, " N"]:
         return self.y * model.predict(params, self.X)[:, 0]
 
-    def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+    def loss(self, model: "AbstractModel", params: PyTree) -> Float[Array, ""]:
         return jnp.sum(tail(self.loss_name, self.margins(model, params)))
 
-    def log_loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+    def log_loss(self, model: "AbstractModel", params: PyTree) -> Float[Array, ""]:
         return jax.nn.logsumexp(log_tail(self.loss_name, self.margins(model, params)))
 
-    def minibatch_loss(self, model: AbstractModel, params: PyTree,
+    def minibatch_loss(self, model: "AbstractModel", params: PyTree,
                        indices: Int[Array, " batch"]) -> Float[Array, ""]:
         m = self.y[indices] * model.predict(params, self.X[indices])[:, 0]
         return (self.n_samples / indices.shape[0]) * jnp.sum(tail(self.loss_name, m))
@@ -133,3 +145,31 @@ def load_classification(path: Path, loss: Literal["logistic", "exponential"],
     """Read ``X`` and ``y`` (±1) from ``.npz`` or ``.csv`` (label in the last column)."""
     X, y = read_data_file(path, field)
     return make_classification(X, y, loss, field=field)
+
+
+class _DataFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    file: str = Field(description="path to .npz (X and ±1 labels y) or .csv (features…, label), relative to the spec")
+
+
+@register
+class ClassificationSpec(ProblemSpec):
+    """Binary classification with an exponential-tailed loss Σₙ ℓ(yₙf(xₙ)), also kept as log L
+    (log-sum-exp) so losses far below 1e-308 stay finite. Separable data: a random unit teacher
+    u, x = g + y·margin·u with g ~ N(0, I/n), so every y·uᵀx ≥ margin."""
+
+    kind: Literal["classification"]
+    loss: Literal["logistic", "exponential"] = "logistic"
+    n_samples: PositiveInt = 20
+    input_dim: PositiveInt = 2
+    data: Literal["separable"] | _DataFile = "separable"
+    margin: PositiveFloat = Field(0.1, description="separable data: every y·uᵀx ≥ margin for a unit teacher u")
+    data_seed: NonNegativeInt = 0
+
+    def create(self, base_dir: Path) -> Classification:
+        if self.data == "separable":
+            return separable_classification(self.n_samples, self.input_dim, margin=self.margin, loss=self.loss,
+                                            seed=self.data_seed)
+        problem = load_classification(base_dir / self.data.file, self.loss)
+        check_given_sizes(self, n_samples=problem.n_samples, input_dim=problem.input_dim)
+        return problem

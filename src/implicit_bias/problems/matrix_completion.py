@@ -5,24 +5,39 @@ end-to-end matrix. With a deep linear model of n = m this is the deep matrix fac
 of Arora, Cohen, Hu, Luo (2019) and Razin & Cohen (2020).
 """
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, Int, PyTree
+from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 
+from ..components import register
 from ..errors import SpecError
-from ..models import AbstractModel
-from ._base import AbstractProblem
+from ._base import AbstractDataProblem, ProblemSpec
+
+if TYPE_CHECKING:
+    from ..models import AbstractModel
 
 
-class MatrixCompletion(AbstractProblem):
+class MatrixCompletion(AbstractDataProblem):
     """Observed entries ``values[k]`` at ``(rows[k], cols[k])`` of a ``shape`` matrix (0-based)."""
 
     rows: Int[Array, " K"]
     cols: Int[Array, " K"]
     values: Float[Array, " K"]
     shape: tuple[int, int] = eqx.field(static=True)
+
+    @property
+    def input_dim(self) -> int:
+        return self.shape[0]
+
+    @property
+    def output_dim(self) -> int:
+        return self.shape[1]
 
     @property
     def n_samples(self) -> int:
@@ -34,11 +49,11 @@ class MatrixCompletion(AbstractProblem):
         mask[np.asarray(self.rows), np.asarray(self.cols)] = True
         return mask
 
-    def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+    def loss(self, model: "AbstractModel", params: PyTree) -> Float[Array, ""]:
         theta = model.end_to_end(params)
         return 0.5 * jnp.sum((theta[self.rows, self.cols] - self.values) ** 2)
 
-    def minibatch_loss(self, model: AbstractModel, params: PyTree,
+    def minibatch_loss(self, model: "AbstractModel", params: PyTree,
                        indices: Int[Array, " batch"]) -> Float[Array, ""]:
         theta = model.end_to_end(params)
         residual = theta[self.rows[indices], self.cols[indices]] - self.values[indices]
@@ -77,3 +92,30 @@ def random_completion(shape: tuple[int, int], rank: int, n_observed: int, *, see
 
 
 __all__ = ["MatrixCompletion", "make_matrix_completion", "random_completion"]
+
+
+@register
+class MatrixCompletionSpec(ProblemSpec):
+    """Observed entries of a shape[0]×shape[1] matrix, listed or drawn from a random rank-r one;
+    loss ½Σ_Ω(Θ_ij − M_ij)²."""
+
+    kind: Literal["matrix_completion"]
+    shape: tuple[PositiveInt, PositiveInt] = (10, 10)
+    entries: list[tuple[NonNegativeInt, NonNegativeInt, float]] | None = Field(
+        None, description="observed [row, column, value], 0-based; default: a random rank-r matrix's")
+    rank: PositiveInt = 2
+    n_observed: PositiveInt = 50
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.entries is None and self.rank > min(self.shape):
+            raise ValueError(f"rank {self.rank} exceeds min(shape) = {min(self.shape)}")
+        if self.entries is None and self.n_observed > self.shape[0] * self.shape[1]:
+            raise ValueError(f"n_observed {self.n_observed} exceeds the {self.shape[0] * self.shape[1]} entries")
+        return self
+
+    def create(self, base_dir: Path) -> MatrixCompletion:
+        if self.entries is not None:
+            return make_matrix_completion(self.shape, self.entries)
+        return random_completion(self.shape, self.rank, self.n_observed, seed=self.data_seed)

@@ -6,23 +6,38 @@ measurements the interpolants form an affine family, and which one gradient flow
 the implicit bias (Gunasekar et al. 2017; Li, Ma, Zhang 2018).
 """
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, Int, PyTree
+from pydantic import NonNegativeInt, PositiveInt, model_validator
 
+from ..components import register
 from ..errors import SpecError
-from ..models import AbstractModel
-from ._base import AbstractProblem
+from ._base import AbstractDataProblem, ProblemSpec
+
+if TYPE_CHECKING:
+    from ..models import AbstractModel
 
 
-class MatrixSensing(AbstractProblem):
+class MatrixSensing(AbstractDataProblem):
     r"""Measurement matrices ``A`` (M×d×d, symmetric), values ``y`` (M) and the ``target``
     :math:`X^*` they were taken from (for distances; the loss never sees it)."""
 
     A: Float[Array, "M d d"]
     y: Float[Array, " M"]
     target: Float[Array, "d d"]
+
+    @property
+    def input_dim(self) -> int:
+        return self.target.shape[0]
+
+    @property
+    def output_dim(self) -> int:
+        return self.target.shape[1]
 
     @property
     def n_samples(self) -> int:
@@ -36,10 +51,10 @@ class MatrixSensing(AbstractProblem):
         r""":math:`\mathcal A(\Theta) = (\langle A_k, \Theta\rangle)_k`."""
         return jnp.einsum("kij,ij->k", self.A, theta)
 
-    def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+    def loss(self, model: "AbstractModel", params: PyTree) -> Float[Array, ""]:
         return 0.5 * jnp.sum((self.y - self.measure(model.end_to_end(params))) ** 2)
 
-    def minibatch_loss(self, model: AbstractModel, params: PyTree,
+    def minibatch_loss(self, model: "AbstractModel", params: PyTree,
                        indices: Int[Array, " batch"]) -> Float[Array, ""]:
         residual = self.y[indices] - jnp.einsum("kij,ij->k", self.A[indices], model.end_to_end(params))
         return 0.5 * (self.n_samples / indices.shape[0]) * jnp.sum(residual**2)
@@ -81,3 +96,24 @@ def gaussian_sensing(dim: int, rank: int, n_measurements: int, *, seed: int) -> 
 
 
 __all__ = ["MatrixSensing", "gaussian_sensing", "make_matrix_sensing"]
+
+
+@register
+class MatrixSensingSpec(ProblemSpec):
+    """Gaussian symmetric measurements of a random rank-r PSD dim×dim target:
+    A_k = (G_k + G_kᵀ)/(2√M), X* = WWᵀ, W ~ N(0, 1/d); loss ½Σ(y_k − ⟨A_k, Θ⟩)²."""
+
+    kind: Literal["matrix_sensing"]
+    dim: PositiveInt = 10
+    rank: PositiveInt = 2
+    n_measurements: PositiveInt = 40
+    data_seed: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if self.rank > self.dim:
+            raise ValueError(f"rank {self.rank} exceeds dim {self.dim}")
+        return self
+
+    def create(self, base_dir: Path) -> MatrixSensing:
+        return gaussian_sensing(self.dim, self.rank, self.n_measurements, seed=self.data_seed)

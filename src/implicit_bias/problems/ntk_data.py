@@ -1,5 +1,7 @@
 r"""Data sets of the NTK experiments: Satpathi & Srikant's quadratic teacher on the sphere and
-two classes of the handwritten digits (the real data set that ships with the package)."""
+two classes of the handwritten digits (the real data set that ships with the package), as
+arrays ``(X, y, X_test, y_test)`` (``None`` test arrays without held-out samples); the
+regression problem is made of them in :mod:`.regression`."""
 
 import gzip
 from importlib.resources import files
@@ -7,11 +9,11 @@ from importlib.resources import files
 import numpy as np
 
 from ..errors import SpecError
-from .regression import Regression, make_regression
+
+Data = tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
 
 
-def quadratic_teacher_regression(n_samples: int, input_dim: int, *, seed: int, power: int = 2,
-                                 n_test: int = 0) -> Regression:
+def quadratic_teacher_data(n_samples: int, input_dim: int, *, seed: int, power: int = 2, n_test: int = 0) -> Data:
     r"""Satpathi & Srikant's experiment: x uniform in :math:`[-1, 1]^d` then scaled to unit
     norm, :math:`y = (x^\top\beta)^p` with β uniform in :math:`[-1, 1]^d`, y standardized with
     the training mean and std (the test targets with the same affine map).
@@ -30,9 +32,9 @@ def quadratic_teacher_regression(n_samples: int, input_dim: int, *, seed: int, p
     X, y = draw(n_samples)
     mean, std = y.mean(), y.std()
     if n_test == 0:
-        return make_regression(X, (y - mean) / std)
+        return X, (y - mean) / std, None, None
     X_test, y_test = draw(n_test)
-    return make_regression(X, (y - mean) / std, X_test=X_test, Y_test=(y_test - mean) / std)
+    return X, (y - mean) / std, X_test, (y_test - mean) / std
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
@@ -42,8 +44,8 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return table[:, :-1], table[:, -1].astype(int)
 
 
-def digits_regression(classes: tuple[int, int], n_samples: int, n_test: int, *, seed: int,
-                      random_labels: bool = False, field: str = "problem.data") -> Regression:
+def digits_data(classes: tuple[int, int], n_samples: int, n_test: int, *, seed: int,
+                random_labels: bool = False, field: str = "problem.data") -> Data:
     r"""Two digit classes as a ±1 regression (first class +1), split at random (``seed``) into
     ``n_samples`` training and ``n_test`` held-out images.
 
@@ -74,5 +76,5 @@ def digits_regression(classes: tuple[int, int], n_samples: int, n_test: int, *, 
         return centred / np.linalg.norm(centred, axis=1, keepdims=True)
 
     if n_test == 0:
-        return make_regression(normalize(train), y[train])
-    return make_regression(normalize(train), y[train], X_test=normalize(test), Y_test=y[test])
+        return normalize(train), y[train], None, None
+    return normalize(train), y[train], normalize(test), y[test]

@@ -5,20 +5,26 @@ for this normalization.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, Int, PyTree
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
+from ..components import register
 from ..errors import SpecError
-from ..models import AbstractModel
-from ._base import AbstractProblem
-from ._data_file import checked_inputs, read_data_file, require_finite
+from ._base import AbstractDataProblem, ProblemSpec
+from ._data_file import check_given_sizes, checked_inputs, read_data_file, require_finite
+from .ntk_data import digits_data, quadratic_teacher_data
+
+if TYPE_CHECKING:
+    from ..models import AbstractModel
 
 
-class Regression(AbstractProblem):
+class Regression(AbstractDataProblem):
     r"""Regression data ``X`` (N×n) and targets ``Y`` (N×m) with the squared loss.
 
     ``rank`` is ``rank X``, computed once on the host: it fixes the shapes of the SVD blocks
@@ -38,15 +44,23 @@ class Regression(AbstractProblem):
         return self.X.shape[0]
 
     @property
+    def input_dim(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def output_dim(self) -> int:
+        return self.Y.shape[1]
+
+    @property
     def has_test_set(self) -> bool:
         return self.X_test is not None
 
-    def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+    def loss(self, model: "AbstractModel", params: PyTree) -> Float[Array, ""]:
         residual = self.Y - model.predict(params, self.X)
         return 0.5 * jnp.sum(residual**2)
 
     def minibatch_loss(
-        self, model: AbstractModel, params: PyTree, indices: Int[Array, " batch"]
+        self, model: "AbstractModel", params: PyTree, indices: Int[Array, " batch"]
     ) -> Float[Array, ""]:
         residual = self.Y[indices] - model.predict(params, self.X[indices])
         return 0.5 * (self.n_samples / indices.shape[0]) * jnp.sum(residual**2)
@@ -118,3 +132,70 @@ def load_regression(path: Path, field: str = "problem.data.file") -> Regression:
     """Read ``X`` and ``Y`` (or ``y``) from ``.npz`` or ``.csv`` (see :func:`read_data_file`)."""
     X, Y = read_data_file(path, field)
     return make_regression(X, Y, field=field)
+
+
+def quadratic_teacher_regression(n_samples: int, input_dim: int, *, seed: int, power: int = 2,
+                                 n_test: int = 0) -> Regression:
+    """Satpathi & Srikant's data (:func:`.ntk_data.quadratic_teacher_data`) as a problem."""
+    X, y, X_test, y_test = quadratic_teacher_data(n_samples, input_dim, seed=seed, power=power, n_test=n_test)
+    return make_regression(X, y, X_test=X_test, Y_test=y_test)
+
+
+def digits_regression(classes: tuple[int, int], n_samples: int, n_test: int, *, seed: int,
+                      random_labels: bool = False, field: str = "problem.data") -> Regression:
+    """Two digit classes as ±1 regression (:func:`.ntk_data.digits_data`) as a problem."""
+    X, y, X_test, y_test = digits_data(classes, n_samples, n_test, seed=seed, random_labels=random_labels,
+                                       field=field)
+    return make_regression(X, y, X_test=X_test, Y_test=y_test)
+
+
+class DataFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    file: str = Field(description="path to .npz (X, Y or y) or .csv (features…, y), relative to the spec")
+
+
+class DigitsData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    digits: tuple[int, int] = Field(description="two classes of the handwritten digits (first → +1, second → −1)")
+    random_labels: bool = Field(False, description="replace every label by a fair ±1 coin (Arora et al.'s control)")
+
+
+@register
+class RegressionSpec(ProblemSpec):
+    """Least squares ½‖Y − f(X)‖²_F (a sum) on generated data, Satpathi & Srikant's quadratic
+    teacher, the shipped digits, or a data file. Gaussian data: X ~ N(0, input_std²),
+    Y = XΘ* + noise·ξ, Θ* ~ N(0, teacher_std²)."""
+
+    kind: Literal["regression"]
+    n_samples: PositiveInt = 20
+    input_dim: PositiveInt = 50
+    output_dim: PositiveInt = 1
+    data: Literal["gaussian", "rademacher", "quadratic_teacher"] | DataFile | DigitsData = Field(
+        "gaussian", description="generated features (Gaussian N(0, input_std²) or ±input_std signs), "
+                                "Satpathi's quadratic teacher (x uniform in [−1, 1]^d scaled to unit norm, "
+                                "y = (xᵀβ)² standardized), a data file {file = …}, or {digits = [a, b]}")
+    n_test: NonNegativeInt = Field(0, description="held-out samples (generators and digits) for test observables")
+    data_seed: NonNegativeInt = 0
+    input_std: PositiveFloat | None = Field(None, description="std of X's entries; default 1/√input_dim")
+    teacher_std: NonNegativeFloat = 1.0
+    noise: NonNegativeFloat = 0.0
+    teacher_nonzeros: PositiveInt | None = Field(None, description="sparse teacher: only its first k rows nonzero")
+
+    def create(self, base_dir: Path) -> Regression:
+        if self.data in ("gaussian", "rademacher"):
+            return gaussian_regression(self.n_samples, self.input_dim, self.output_dim, seed=self.data_seed,
+                                       input_std=self.input_std, teacher_std=self.teacher_std, noise=self.noise,
+                                       features=self.data, teacher_nonzeros=self.teacher_nonzeros,
+                                       n_test=self.n_test)
+        if self.data == "quadratic_teacher":
+            return quadratic_teacher_regression(self.n_samples, self.input_dim, seed=self.data_seed,
+                                                n_test=self.n_test)
+        if isinstance(self.data, DigitsData):
+            return digits_regression(self.data.digits, self.n_samples, self.n_test, seed=self.data_seed,
+                                     random_labels=self.data.random_labels)
+        if self.n_test:
+            raise SpecError("problem.n_test", "a data file brings no held-out set", "remove problem.n_test")
+        problem = load_regression(base_dir / self.data.file)
+        check_given_sizes(self, n_samples=problem.n_samples, input_dim=problem.input_dim,
+                          output_dim=problem.output_dim)
+        return problem

@@ -7,16 +7,24 @@ There is no data set: SGD draws a fresh x every step (one pass) and the loss is 
 population loss. Notation and formulas: ``shared/papers/quadratic-teacher-student.md``.
 """
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt
 
-from ..models import AbstractModel
-from ..models.quadratic_network import ACTIVATIONS
-from ..theory.quadratic_teacher_student import LOSSES, population_loss
-from ._base import AbstractProblem
+from ..activations import ACTIVATIONS, POPULATION_LOSSES, quadratic_population_loss
+from ..components import register
+from ..errors import SpecError
+from ..random_matrices import orthonormal_columns
+from ._base import AbstractProblem, ProblemSpec
+
+if TYPE_CHECKING:
+    from ..models import AbstractModel
 
 #: Teacher kinds: rows orthonormal (T = W*W*ᵀ/N = I exactly) or i.i.d. N(0, 1) (T ≈ I).
 TEACHERS = ("orthonormal", "gaussian")
@@ -50,6 +58,10 @@ class OnlineTeacherStudent(AbstractProblem):
     def input_dim(self) -> int:
         return self.teacher.shape[1]
 
+    @property
+    def output_dim(self) -> int:
+        return 1
+
     def teacher_factor(self) -> Float[Array, "p_star N"]:
         return jnp.sqrt(self.teacher_scale / self.input_dim) * self.teacher
 
@@ -59,25 +71,25 @@ class OnlineTeacherStudent(AbstractProblem):
         nu = x @ self.teacher.T / jnp.sqrt(self.input_dim)
         return self.teacher_scale * jnp.sum(ACTIVATIONS[self.activation](nu), axis=-1)
 
-    def loss(self, model: AbstractModel, params: PyTree) -> Float[Array, ""]:
+    def loss(self, model: "AbstractModel", params: PyTree) -> Float[Array, ""]:
         F = model.end_to_end(params)
         if self.activation != "quadratic":
             a, b = model.output_scale, self.teacher_scale
             G, Ws = F / jnp.sqrt(a), self.teacher / jnp.sqrt(self.input_dim)
-            return LOSSES[self.activation](G @ G.T, G @ Ws.T, Ws @ Ws.T, a, b)
+            return POPULATION_LOSSES[self.activation](G @ G.T, G @ Ws.T, Ws @ Ws.T, a, b)
         # In factor form the overlaps are G = FFᵀ, H = FF*ᵀ, K = F*F*ᵀ with a = b = 1.
         Fs = self.teacher_factor()
-        return population_loss(F @ F.T, F @ Fs.T, Fs @ Fs.T, 1.0, 1.0)
+        return quadratic_population_loss(F @ F.T, F @ Fs.T, Fs @ Fs.T, 1.0, 1.0)
 
     def draw_batches(self, key: PRNGKeyArray, n_batches: int, batch_size: int) -> Float[Array, "n b N"]:
         x = jax.random.normal(key, (n_batches, batch_size, self.input_dim), jnp.dtype(self.draw_dtype))
         return x.astype(jnp.float64)
 
-    def batch_loss(self, model: AbstractModel, params: PyTree, batch: Float[Array, "b N"]) -> Float[Array, ""]:
+    def batch_loss(self, model: "AbstractModel", params: PyTree, batch: Float[Array, "b N"]) -> Float[Array, ""]:
         residual = model.predict(params, batch)[:, 0] - self.targets(batch)
         return 0.5 * jnp.mean(residual**2)
 
-    def notes(self, model: AbstractModel) -> list[str]:
+    def notes(self, model: "AbstractModel") -> list[str]:
         p, p_star = model.width, self.teacher.shape[0]
         if p < p_star:
             return [f"student width p = {p} < teacher width p* = {p_star}: no zero-loss manifold, the loss "
@@ -90,9 +102,35 @@ class OnlineTeacherStudent(AbstractProblem):
 
 def make_teacher(kind: str, width: int, input_dim: int, seed: int) -> np.ndarray:
     """Teacher weights W* (width × input_dim) with rows of squared norm ≈ N (T ≈ I)."""
-    from ..initializations import orthonormal_columns  # (initializations import problems)
-
     key = jax.random.key(seed)
     if kind == "gaussian":
         return np.asarray(jax.random.normal(key, (width, input_dim)))
     return np.asarray(orthonormal_columns(key, input_dim, width).T * np.sqrt(input_dim))
+
+
+@register
+class OnlineTeacherStudentSpec(ProblemSpec):
+    """Online teacher–student regression: x ~ N(0, I_N), y = b Σ_r g(w*_r·x/√N), g(ν) = ν²
+    (or erf(ν/√2): the soft committee machine, for teacher and student); per-sample loss
+    ½(ŷ − y)², ``loss`` the exact population loss. No data set: SGD draws fresh x each step,
+    and its time is α = steps/N."""
+
+    kind: Literal["online_teacher_student"]
+    input_dim: PositiveInt = Field(1000, description="N, the input dimension")
+    teacher_width: PositiveInt = Field(2, description="p*, the teacher's hidden units")
+    teacher_scale: PositiveFloat | Literal["1/width"] = Field(1.0, description="b; '1/width' for 1/p*")
+    teacher: Literal["orthonormal", "gaussian"] = Field(
+        "orthonormal", description="orthonormal rows scaled to norm √N (T = I), or i.i.d. N(0, 1) (T ≈ I)")
+    teacher_seed: NonNegativeInt = 0
+    draw_dtype: Literal["float32", "float64"] = Field("float32", description="dtype inputs are drawn in "
+                                                      "(cast to float64)")
+    activation: Literal["quadratic", "erf"] = Field("quadratic", description="g of teacher and student units: "
+                                                    "ν² or erf(ν/√2) (soft committee machine)")
+
+    def create(self, base_dir: Path) -> OnlineTeacherStudent:
+        if self.teacher == "orthonormal" and self.teacher_width > self.input_dim:
+            raise SpecError("problem.teacher_width", f"{self.teacher_width} orthonormal rows do not fit in "
+                            f"dimension {self.input_dim}", "use teacher = 'gaussian' or a smaller teacher_width")
+        b = 1.0 / self.teacher_width if self.teacher_scale == "1/width" else self.teacher_scale
+        W = make_teacher(self.teacher, self.teacher_width, self.input_dim, self.teacher_seed)
+        return OnlineTeacherStudent(jnp.asarray(W), b, self.draw_dtype, self.activation)

@@ -32,53 +32,12 @@ norm over N is 1 + O(N^{-1/2})); without it, in time ηα, this is gradient flow
 """
 
 import jax.numpy as jnp
-from jaxtyping import Array, Float
+from jaxtyping import Array
 
-
-def _joint(Q, R, T, a, b):
-    """C (K×K, K = p + p*) and the readout signs s."""
-    C = jnp.block([[Q, R], [R.T, T]])
-    s = jnp.concatenate([jnp.full(Q.shape[0], a, C.dtype), jnp.full(T.shape[0], -b, C.dtype)])
-    return C, s
-
-
-def i2(C: Float[Array, "K K"]) -> Float[Array, "K K"]:
-    """:math:`I_2(c, d)` for all pairs."""
-    d = 1.0 + jnp.diag(C)
-    return 2 / jnp.pi * jnp.arcsin(C / jnp.sqrt(d[:, None] * d[None, :]))
-
-
-def i3(C: Float[Array, "K K"], first: int) -> Float[Array, "f K K"]:
-    """:math:`I_3(a, b, c)` for a < ``first`` (the student units), all b, c."""
-    d = 1.0 + jnp.diag(C)
-    Ca = C[:first]                                     # C[a, ·]
-    lam3 = d[:first, None] * d[None, :] - Ca**2        # Λ₃(a, c)
-    num = C[None, :, :] * d[:first, None, None] - Ca[:, :, None] * Ca[:, None, :]
-    return 2 / jnp.pi * num / (d[:first, None, None] * jnp.sqrt(lam3)[:, None, :])
-
-
-def i4(C: Float[Array, "K K"], first: int) -> Float[Array, "f f K K"]:
-    """:math:`I_4(a, b, c, d)` for a, b < ``first``, all c, d."""
-    d = 1.0 + jnp.diag(C)
-    S = C[:first]                                      # C[a, c] for a student
-    da, dc = d[:first], d
-    lam4 = da[:, None] * da[None, :] - C[:first, :first] ** 2                       # (a, b)
-    A = lam4[:, :, None, None]
-    Cab = C[:first, :first][:, :, None, None]
-    ac, bc = S[:, None, :, None], S[None, :, :, None]  # C_ac, C_bc over (a, b, c, ·)
-    ad, bd = S[:, None, None, :], S[None, :, None, :]  # C_ad, C_bd over (a, b, ·, d)
-    Da, Db = da[:, None, None, None], da[None, :, None, None]
-    lam0 = A * C[None, None] - bc * bd * Da - ac * ad * Db + Cab * ac * bd + Cab * ad * bc
-    lam1 = A * dc[None, None, :, None] - bc**2 * Da - ac**2 * Db + 2 * Cab * ac * bc
-    lam2 = A * dc[None, None, None, :] - bd**2 * Da - ad**2 * Db + 2 * Cab * ad * bd
-    return 4 / jnp.pi**2 / jnp.sqrt(A) * jnp.arcsin(lam0 / jnp.sqrt(lam1 * lam2))
-
-
-def population_loss(Q: Float[Array, "p p"], R: Float[Array, "p ps"], T: Float[Array, "ps ps"],
-                    a: float, b: float) -> Float[Array, ""]:
-    r""":math:`L = \tfrac12\,s^\top I_2 s`."""
-    C, s = _joint(Q, R, T, a, b)
-    return 0.5 * s @ i2(C) @ s
+from ..activations import erf_i3 as i3
+from ..activations import erf_i4 as i4
+from ..activations import erf_joint as _joint
+from ..activations import erf_population_loss as population_loss  # noqa: F401  (the closed form L)
 
 
 def overlap_velocity(Q, R, T, a, b, eta, noise: bool = True) -> tuple[Array, Array]:

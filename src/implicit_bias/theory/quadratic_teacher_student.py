@@ -34,22 +34,9 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from ..activations import quadratic_population_loss as population_loss
+from ..activations import quadratic_taus as _taus
 from . import erf_committee
-
-
-def _taus(Q, M, T, a, b):
-    tau1 = a * jnp.trace(Q) - b * jnp.trace(T)
-    tau2 = a**2 * jnp.sum(Q**2) - 2 * a * b * jnp.sum(M**2) + b**2 * jnp.sum(T**2)
-    return tau1, tau2
-
-
-def population_loss(Q: Float[Array, "p p"], M: Float[Array, "p ps"], T: Float[Array, "ps ps"],
-                    a: float, b: float) -> Float[Array, ""]:
-    r""":math:`L = \tfrac12\tau_1^2 + \tau_2`: :math:`\mathbb E\,\tfrac12(z^\top Az)^2` for
-    :math:`z = (\lambda,\nu)\sim N(0, C)`, from :math:`\mathbb E(z^\top Az)^2 = (\operatorname{tr}AC)^2
-    + 2\operatorname{tr}(AC)^2`."""
-    tau1, tau2 = _taus(Q, M, T, a, b)
-    return 0.5 * tau1**2 + tau2
 
 
 class Overlaps(NamedTuple):
@@ -77,9 +64,6 @@ def _erf_velocity(y: Overlaps, T, a, b, eta, noise: bool = True) -> Overlaps:
 
 #: Overlap velocity and population loss (Q, M, T, a, b) per activation g of student and teacher.
 VELOCITIES = {"quadratic": overlap_velocity, "erf": _erf_velocity}
-LOSSES = {"quadratic": population_loss, "erf": erf_committee.population_loss}
-
-
 def solve_overlaps(Q0, M0, T, a, b, eta, alphas: Float[Array, " n"], noise: bool = True,
                    rtol: float = 1e-9, atol: float = 1e-12, max_steps: int = 1_000_000,
                    activation: str = "quadratic") -> Overlaps:
