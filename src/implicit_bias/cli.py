@@ -118,6 +118,14 @@ def _print_summary(summary: dict, out: Path) -> None:
 
 
 @app.command()
+def reference() -> None:
+    """Print the spec reference of every registered kind (plugins included) as Markdown."""
+    from .components import reference_markdown
+
+    print(reference_markdown())
+
+
+@app.command()
 def check(
     claims: Annotated[list[str] | None, typer.Argument(help="claim names (default: all)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print results as JSON")] = False,
@@ -125,6 +133,9 @@ def check(
 ) -> None:
     """Run the executable claims; exit 1 if any fails."""
     from .claims import REGISTRY
+    from .components import load_plugins
+
+    load_plugins()  # their claims too
 
     names = claims or list(REGISTRY)
     unknown = [n for n in names if n not in REGISTRY]

@@ -27,6 +27,7 @@ error every mismatch gets; observables use the same rule (:func:`fits`).
 """
 
 import difflib
+import json
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 from typing import Annotated, Any, ClassVar, get_args
@@ -179,3 +180,37 @@ def require_fit(component: Component, model: object, problem: object) -> None:
     if component.problems and not isinstance(problem, component.problems):
         raise SpecError(field, f"'{component.kind}' is not defined for problem {type(problem).__name__}",
                         f"use it on a {_names(component.problems)} problem, or another {component.section}")
+
+
+SECTIONS = ("problem", "model", "init", "dynamics")
+
+
+def _default(field) -> str:
+    if field.is_required():
+        return "required"
+    value = field.get_default(call_default_factory=True)
+    if value is None:
+        return "none"
+    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+
+
+def reference_markdown() -> str:
+    """The spec reference, one table row per registered kind: what it is (its docstring's first
+    paragraph) and its fields with defaults and descriptions, made from the declarations
+    themselves (the README's table is this text; ``tests/test_reference.py`` keeps them equal)."""
+    rows = ["| section | kind | what it is; fields (default) |", "|---|---|---|"]
+    load_plugins()
+    for section in [*SECTIONS, *sorted(set(_REGISTRY) - set(SECTIONS))]:
+        for kind, cls in registered(section).items():
+            about = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split()).replace("``", "`")
+            fields = []
+            for name, field in cls.model_fields.items():
+                if name == "kind":
+                    continue
+                text = f"`{name}` ({_default(field)})"
+                if field.description:
+                    text += f": {field.description}"
+                fields.append(text)
+            body = about + (" Fields: " + "; ".join(fields) + "." if fields else "")
+            rows.append(f"| `[{section}]` | `{kind}` | {body.replace('|', '∣')} |")
+    return "\n".join(rows)

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, ValidationError, field_validator
 
 from . import dynamics, initializations, models, problems  # noqa: F401  (registers the built-in kinds)
-from .components import Section, require_fit
+from .components import Section, load_plugins, require_fit
 from .errors import SpecError
 from .observables import REGISTRY as OBSERVABLES
 
@@ -37,6 +37,7 @@ class ObserveSpec(_Section):
     @field_validator("quantities")
     @classmethod
     def _known(cls, v):
+        load_plugins()  # their observables are known by name too
         for name in v:
             if name not in OBSERVABLES:
                 raise ValueError(f"unknown observable '{name}'; choose from {sorted(OBSERVABLES)}")

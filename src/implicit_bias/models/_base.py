@@ -68,6 +68,9 @@ class ModelSpec(Component):
 
     section: ClassVar[str] = "model"
     problems: ClassVar[tuple[type, ...]] = (AbstractDataProblem,)
+    #: Small specs (``problem``, ``model``, ``init`` tables) the common model checks of
+    #: :mod:`implicit_bias.testing` run this kind on; a kind without examples fails them.
+    examples: ClassVar[tuple[dict, ...]] = ()
 
     @abc.abstractmethod
     def build(self, problem: AbstractProblem) -> AbstractModel:

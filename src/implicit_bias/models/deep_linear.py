@@ -11,7 +11,7 @@ classification) or :meth:`end_to_end` (matrix sensing and completion, where a de
 network with n = m is the deep matrix factorization of Arora, Cohen, Hu, Luo 2019).
 """
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import equinox as eqx
 import jax.numpy as jnp
@@ -87,6 +87,9 @@ class DeepLinearSpec(ModelSpec):
     """Deep linear network Θ = W₁⋯W_N; with a sensing or completion problem, deep matrix
     factorization."""
 
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 2, "data_seed": 3}, "model": {"kind": "deep_linear", "depth": 3, "widths": [4, 6]}, "init": {"kind": "gaussian", "scale": 0.5}},
+    )
     kind: Literal["deep_linear"]
     depth: int = Field(ge=2, description="number of layers N")
     width: PositiveInt | None = Field(None, description="every hidden width (give this or widths)")

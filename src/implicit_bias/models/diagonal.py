@@ -18,7 +18,7 @@ The two are one network in two coordinate systems: :math:`u_\pm = (u \pm v)/2` g
 ``product`` imbalance :math:`u^2 - v^2 = 4u_+u_-` is four times the ``difference`` one.
 """
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import equinox as eqx
 from jaxtyping import Array, Float
@@ -86,6 +86,11 @@ class DiagonalLinear(AbstractLinearModel):
 class DiagonalLinearSpec(ModelSpec):
     """Diagonal linear network β = u^D − v^D (or u⊙v), one output (Woodworth et al. 2020)."""
 
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 1, "data_seed": 3}, "model": {"kind": "diagonal_linear"}, "init": {"kind": "gaussian", "scale": 0.5}},
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 1, "data_seed": 3}, "model": {"kind": "diagonal_linear", "depth": 3}, "init": {"kind": "gaussian", "scale": 0.5}},
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 1, "data_seed": 3}, "model": {"kind": "diagonal_linear", "parametrization": "product"}, "init": {"kind": "gaussian", "scale": 0.5}},
+    )
     kind: Literal["diagonal_linear"]
     depth: int = Field(2, ge=2, description="D in β = u^D − v^D (2 for 'product')")
     parametrization: Literal["difference", "product"] = "difference"

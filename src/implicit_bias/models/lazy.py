@@ -16,7 +16,7 @@ so every dynamics leaves it where it started (the init draws w and copies it, se
 :meth:`~AbstractModel.predict`; neither f nor the dynamics know about it.
 """
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import equinox as eqx
 import jax
@@ -85,6 +85,9 @@ class LazySpec(ModelSpec):
     (Chizat et al. 2019). Their loss L/α² is a time change: run to ``t_max = T/α²``. The
     ``[init]`` table is the base model's init; w₀ is kept in the parameters (``{w, w0}``)."""
 
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 2, "data_seed": 3}, "model": {"kind": "lazy", "alpha": 2.0, "base": {"kind": "two_layer_linear", "width": 5}}, "init": {"kind": "gaussian", "scale": 0.5}},
+    )
     kind: Literal["lazy"]
     base: Section("model") = Field(description="the model f that is scaled (its own model table)")
     alpha: PositiveFloat = Field(description="the scale α; train for t_max = T/α² (the loss L/α² of Chizat et al.)")

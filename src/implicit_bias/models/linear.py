@@ -1,6 +1,6 @@
 r"""Linear predictor :math:`f(x) = w^\top x` (with m outputs, :math:`f(x) = W^\top x`)."""
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import equinox as eqx
 from jaxtyping import Array, Float
@@ -39,6 +39,9 @@ class Linear(AbstractLinearModel):
 class LinearSpec(ModelSpec):
     """f(x) = xᵀw, no fields (the model of Soudry et al. 2018)."""
 
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 2, "data_seed": 3}, "model": {"kind": "linear"}, "init": {"kind": "gaussian", "scale": 0.5}},
+    )
     kind: Literal["linear"]
 
     def build(self, problem: AbstractProblem) -> Linear:

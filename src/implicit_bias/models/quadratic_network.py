@@ -56,6 +56,9 @@ class QuadraticNetworkSpec(ModelSpec):
     """Committee network ŷ = a Σ_k g(w_k·x/√N), g the problem's ``activation`` (ν² by default)."""
 
     problems: ClassVar[tuple[type, ...]] = (OnlineTeacherStudent,)
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "online_teacher_student", "input_dim": 8, "teacher_width": 2}, "model": {"kind": "quadratic_network", "width": 3}, "init": {"kind": "gaussian", "scale": 0.5}},
+    )
     kind: Literal["quadratic_network"]
     width: PositiveInt = Field(description="p, the student's hidden units")
     output_scale: PositiveFloat | Literal["1/width"] = Field(1.0, description="a; '1/width' for 1/p")

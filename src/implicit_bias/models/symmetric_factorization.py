@@ -1,6 +1,6 @@
 r"""Symmetric (Burer–Monteiro) factorization :math:`\Theta = UU^\top` of a d×d PSD matrix."""
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import equinox as eqx
 from jaxtyping import Array, Float
@@ -50,6 +50,9 @@ class SymmetricFactorization(AbstractLinearModel):
 class SymmetricFactorizationSpec(ModelSpec):
     """Θ = UUᵀ, U dim × width; square problems only (Gunasekar et al. 2017)."""
 
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "matrix_sensing", "dim": 4, "rank": 1, "n_measurements": 6}, "model": {"kind": "symmetric_factorization"}, "init": {"kind": "gaussian", "scale": 0.5}},
+    )
     kind: Literal["symmetric_factorization"]
     width: PositiveInt | None = Field(None, description="columns of U; default dim (full rank)")
 

@@ -1,6 +1,6 @@
 r"""Two-layer linear network :math:`f(x) = V U^\top x`, end to end :math:`\Theta = U V^\top`."""
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import equinox as eqx
 from jaxtyping import Array, Float
@@ -51,6 +51,10 @@ class TwoLayerLinear(AbstractLinearModel):
 class TwoLayerLinearSpec(ModelSpec):
     """Two-layer linear network f(x) = VUᵀx, Θ = UVᵀ (Min et al. 2021)."""
 
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 2, "data_seed": 3}, "model": {"kind": "two_layer_linear", "width": 5}, "init": {"kind": "gaussian", "scale": 0.5}},
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 2, "data_seed": 3}, "model": {"kind": "two_layer_linear", "width": 30}, "init": {"kind": "gaussian", "scale": 0.5}},
+    )
     kind: Literal["two_layer_linear"]
     width: PositiveInt
 

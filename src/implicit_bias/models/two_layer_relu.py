@@ -11,7 +11,7 @@ net of Lyu & Li. Gradient flow on any loss of f conserves every neuron's
 balance :math:`a_k^2 - \lVert w_k\rVert^2` (reported by :meth:`conserved`).
 """
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import equinox as eqx
 import jax
@@ -90,6 +90,10 @@ class TwoLayerReLUSpec(ModelSpec):
     """f = Σ_k (a_k/√m) ReLU(w_kᵀx̃) with x̃ = (x, 1) under ``bias`` (Satpathi & Srikant; Du et
     al.); ``bias = false, train_outer = true`` is the homogeneous net."""
 
+    examples: ClassVar[tuple[dict, ...]] = (
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 1, "data_seed": 3}, "model": {"kind": "two_layer_relu", "width": 7, "bias": False, "train_outer": True}, "init": {"kind": "ntk_gaussian"}},
+        {"problem": {"kind": "regression", "n_samples": 6, "input_dim": 9, "output_dim": 1, "data_seed": 3}, "model": {"kind": "two_layer_relu", "width": 7}, "init": {"kind": "ntk_gaussian"}},
+    )
     kind: Literal["two_layer_relu"]
     width: PositiveInt
     bias: bool = Field(True, description="append a constant 1 to the inputs (Satpathi & Srikant)")

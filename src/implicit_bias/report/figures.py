@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from ..analysis import power_law_fit
 from ..observables import REGISTRY  # noqa: E402
 
 #: The band drawn around the median over seeds: the 10 % and 90 % quantiles.
@@ -121,7 +122,7 @@ def final_vs_axis_figure(ds: xr.Dataset, name: str, axis: str, path: Path) -> No
     label = "mean"
     positive = (x > 0) & (mean > 0) & np.isfinite(mean)
     if positive.sum() >= 2:
-        slope = np.polyfit(np.log(x[positive]), np.log(mean[positive]), 1)[0]
+        slope = power_law_fit(x[positive], mean[positive]).slope
         label += f" (log–log slope {slope:+.3f})"
         ax.set_xscale("log")
         ax.set_yscale("log")

@@ -1,0 +1,198 @@
+r"""Testing helpers for the project and for plugin authors.
+
+**The common model suite.** Every registered model kind declares ``examples`` in its schema
+(:class:`~implicit_bias.models.ModelSpec`): small specs (problem, model, init) it is checked
+on. :func:`model_check_cases` crosses them with :data:`MODEL_CHECKS`, so a new model — built
+in or from a plugin — is checked the moment it is registered::
+
+    import pytest
+    from implicit_bias.testing import model_check_cases
+
+    @pytest.mark.parametrize("case", model_check_cases(kinds=["two_layer_tanh"]), ids=str)
+    def test_model(case):
+        case.run()
+
+The checks: the loss gradient matches central finite differences; each quantity of
+``conserved()`` holds under a tightly integrated gradient flow; the declared degree of
+homogeneity holds; a data problem's mini-batch loss is unbiased; the spec round-trips.
+
+**Results.** :func:`assert_results_equal` compares two result Datasets (or two result
+directories) bit for bit and fails with a readable list of what differs;
+:func:`assert_claim` checks a claim and fails with its measured and predicted values.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+
+from .components import registered
+from .dynamics import GradientFlow, Objective
+from .experiment.runner import build, initial_params
+from .problems import AbstractDataProblem
+from .spec import expand, validate_spec
+
+__all__ = ["MODEL_CHECKS", "ModelCase", "assert_claim", "assert_results_equal", "model_check_cases"]
+
+
+@dataclass(frozen=True)
+class ModelCase:
+    """One check on one example of one model kind; ``run()`` raises AssertionError on failure."""
+
+    kind: str
+    example: int
+    check: Callable[[dict], None]
+    spec: dict
+
+    def run(self) -> None:
+        self.check(self.spec)
+
+    def __str__(self) -> str:
+        return f"{self.kind}[{self.example}]-{self.check.__name__.removeprefix('check_')}"
+
+
+def _setup(spec: dict):
+    """The example's model, problem and initial parameters (a one-step GF completes the spec)."""
+    full = {"dynamics": {"kind": "gradient_flow", "t_max": 1.0}, **spec}
+    run = build(expand(validate_spec(full))[0], Path("."))
+    return run.model, run.inputs.problem, initial_params(run.model, run.inputs)
+
+
+def _inner(a, b) -> jax.Array:
+    return sum(jnp.sum(x * y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
+
+
+def check_gradient(spec: dict) -> None:
+    """∇L from JAX equals the central difference along a random direction, to 1e-7 relative
+    (float64: the difference's truncation error is O(ε²) = 1e-12, its rounding O(1e-16/ε)).
+
+    Arrays a model keeps fixed (its ``predict`` stops their gradient: the ReLU net's output
+    weights, the lazy model's w₀) have an identically zero gradient; the direction leaves them
+    alone, since the loss does change along them."""
+    model, problem, params = _setup(spec)
+    objective = Objective(model, problem)
+    grads = jax.grad(objective.loss)(params)
+    direction = jax.tree.map(lambda a, g: jax.random.normal(jax.random.key(1), a.shape) * jnp.any(g != 0),
+                             params, grads)
+    eps = 1e-6
+    shift = lambda s: jax.tree.map(lambda p, d: p + s * eps * d, params, direction)  # noqa: E731
+    numeric = (objective.loss(shift(1)) - objective.loss(shift(-1))) / (2 * eps)
+    analytic = _inner(grads, direction)
+    np.testing.assert_allclose(float(numeric), float(analytic), rtol=1e-7,
+                               err_msg=f"{spec['model']['kind']}: gradient differs from finite differences")
+
+
+def check_conserved_under_gf(spec: dict) -> None:
+    """Each ``conserved()`` quantity moves by < 1e-8 (relative) over a GF run at rtol 1e-11
+    that lowers the loss tenfold: the integrator's error, not a drift of the model's algebra."""
+    model, problem, params0 = _setup(spec)
+    conserved0 = model.conserved(params0)
+    if not conserved0:
+        return
+    objective = Objective(model, problem)
+    gf = GradientFlow(*(jnp.asarray(x) for x in (5.0, 0.0, 1e-11, 1e-13)))
+    traj = gf.solve(objective, params0, jax.random.key(0), jnp.array([0.0, 5.0]),
+                    lambda p, t: {"loss": objective.loss(p)})
+    for name, c0 in conserved0.items():
+        moved = float(jnp.linalg.norm(model.conserved(traj.final_params)[name] - c0))
+        assert moved < 1e-8 * (1 + float(jnp.linalg.norm(c0))), f"{spec['model']['kind']}: {name} moved by {moved:.3g}"
+
+
+def check_homogeneity(spec: dict) -> None:
+    """f(cθ) = cᵏ f(θ) for the degree k the model declares (none declared: nothing to check)."""
+    model, problem, params = _setup(spec)
+    k = model.homogeneity()
+    if k is None:
+        return
+    x = jax.random.normal(jax.random.key(2), (5, model.input_dim))
+    c = 1.7
+    np.testing.assert_allclose(np.asarray(model.predict(jax.tree.map(lambda a: c * a, params), x)),
+                               c**k * np.asarray(model.predict(params, x)), rtol=1e-12, atol=1e-14,
+                               err_msg=f"{spec['model']['kind']}: not homogeneous of degree {k}")
+
+
+def check_minibatch_unbiased(spec: dict) -> None:
+    """On a data set, the mean over single-sample mini-batch losses is the full loss."""
+    model, problem, params = _setup(spec)
+    if not isinstance(problem, AbstractDataProblem):
+        return
+    singles = [problem.minibatch_loss(model, params, jnp.array([i])) for i in range(problem.n_samples)]
+    np.testing.assert_allclose(float(np.mean(singles)), float(problem.loss(model, params)), rtol=1e-12)
+
+
+def check_spec_round_trip(spec: dict) -> None:
+    """The validated spec dumped and validated again is the same spec (same hash)."""
+    full = {"dynamics": {"kind": "gradient_flow", "t_max": 1.0}, **spec}
+    validated = validate_spec(full)
+    again = validate_spec(validated.model_dump(mode="json"))
+    assert again == validated and again.hash == validated.hash, f"{spec['model']['kind']}: spec does not round-trip"
+
+
+MODEL_CHECKS: tuple[Callable[[dict], None], ...] = (
+    check_gradient, check_conserved_under_gf, check_homogeneity, check_minibatch_unbiased, check_spec_round_trip)
+
+
+def model_check_cases(kinds: Iterable[str] | None = None) -> list[ModelCase]:
+    """Every check of :data:`MODEL_CHECKS` on every example of the registered model kinds (or
+    of ``kinds``). A kind without examples is itself a failing case: it must declare some."""
+    models = registered("model")
+    cases = []
+    for kind in kinds if kinds is not None else models:
+        examples = models[kind].examples
+        if not examples:
+            cases.append(ModelCase(kind, 0, _no_examples, {"model": {"kind": kind}}))
+        cases += [ModelCase(kind, i, check, example) for i, example in enumerate(examples) for check in MODEL_CHECKS]
+    return cases
+
+
+def _no_examples(spec: dict) -> None:
+    raise AssertionError(f"model kind '{spec['model']['kind']}' declares no examples for the common checks")
+
+
+def assert_claim(claim) -> None:
+    """Check ``claim`` (a :class:`~implicit_bias.claims.Claim` or a registered claim's name) and
+    fail with its measured value, prediction and tolerance unless it passes."""
+    from .claims import REGISTRY  # claims import the experiment layer; this module is below them
+
+    claim = REGISTRY[claim] if isinstance(claim, str) else claim
+    result = claim.check()
+    assert result.passed, (f"{result.name}: measured {result.measured:.6g}, predicted {result.predicted:.6g} "
+                           f"± {result.tolerance:.3g} ({claim.comparison}); {result.detail}")
+
+
+def _open(results: xr.Dataset | str | Path) -> xr.Dataset:
+    if isinstance(results, xr.Dataset):
+        return results
+    return xr.open_zarr(Path(results) / "results.zarr")
+
+
+def assert_results_equal(a: xr.Dataset | str | Path, b: xr.Dataset | str | Path) -> None:
+    """Two results (Datasets or result directories) hold the same numbers, bit for bit (NaN
+    equal to NaN), on the same coordinates; the failure lists every variable that differs, with
+    its largest difference and where it occurs."""
+    a, b = _open(a), _open(b)
+    problems = []
+    if set(a.data_vars) != set(b.data_vars):
+        problems.append(f"variables only in the first: {sorted(set(a.data_vars) - set(b.data_vars))}, "
+                        f"only in the second: {sorted(set(b.data_vars) - set(a.data_vars))}")
+    for name in sorted(set(a.coords) | set(b.coords)):
+        if name not in a.coords or name not in b.coords or not np.array_equal(a[name].values, b[name].values):
+            problems.append(f"coordinate {name} differs")
+    for name in sorted(set(a.data_vars) & set(b.data_vars)):
+        x, y = np.asarray(a[name].values), np.asarray(b[name].values)
+        if x.shape != y.shape:
+            problems.append(f"{name}: shape {x.shape} vs {y.shape}")
+        elif not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+            if x.dtype.kind in "fc":
+                diff = np.where(np.isnan(x) & np.isnan(y), 0.0, np.abs(x - y))
+                worst = np.unravel_index(np.nanargmax(np.where(np.isnan(diff), np.inf, diff)), x.shape)
+                where = dict(zip(a[name].dims, worst))
+                problems.append(f"{name}: {np.sum(diff != 0)} of {x.size} values differ, largest "
+                                f"|Δ| = {diff[worst]:.3g} at {where} ({x[worst]!r} vs {y[worst]!r})")
+            else:
+                problems.append(f"{name}: {np.sum(x != y)} of {x.size} values differ")
+    assert not problems, "results differ:\n  " + "\n  ".join(problems)
