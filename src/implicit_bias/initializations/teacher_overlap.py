@@ -3,6 +3,7 @@ r"""Init of a teacher–student student with a given overlap with the teacher.""
 from typing import ClassVar, Literal
 
 import jax
+import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 from pydantic import Field, NonNegativeFloat, PositiveFloat
 
