@@ -23,7 +23,7 @@ components and those of installed plugins (entry points in the group
 
 **What a component applies to** is declared once, as types: ``models`` and ``problems`` (empty:
 any). :func:`require_fit` checks them on the built model and problem and raises the one-line
-error every mismatch gets; observables use the same rule (:func:`fits`).
+error every mismatch gets.
 """
 
 import difflib
@@ -70,9 +70,6 @@ class Component(BaseModel):
 
 
 _REGISTRY: dict[str, dict[str, type[Component]]] = {}
-#: Where each registered kind came from: "built-in" or the plugin's entry-point name.
-_ORIGIN: dict[tuple[str, str], str] = {}
-_origin = "built-in"
 
 
 def register(component: type[Component]) -> type[Component]:
@@ -83,7 +80,6 @@ def register(component: type[Component]) -> type[Component]:
     if kind in known and known[kind] is not component:
         raise ValueError(f"{section} kind '{kind}' is already registered by {known[kind].__module__}")
     known[kind] = component
-    _ORIGIN[section, kind] = _origin
     return component
 
 
@@ -93,10 +89,6 @@ def registered(section: str) -> dict[str, type[Component]]:
     return dict(_REGISTRY.get(section, {}))
 
 
-def origin(section: str, kind: str) -> str:
-    return _ORIGIN[section, kind]
-
-
 _plugins_loaded = False
 _plugin_names: list[str] = []
 
@@ -104,18 +96,15 @@ _plugin_names: list[str] = []
 def load_plugins() -> list[str]:
     """Import every installed plugin module (once); their names. A plugin that fails to import
     is an error naming it, not a silently missing kind."""
-    global _plugins_loaded, _origin
+    global _plugins_loaded
     if not _plugins_loaded:
         _plugins_loaded = True
         for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name):
-            _origin = ep.name
             try:
                 ep.load()
             except Exception as e:  # a broken plugin is reported with its name
                 raise SpecError(f"plugin {ep.name}", f"failed to import ({type(e).__name__}: {e})",
                                 f"fix or uninstall the distribution providing '{ep.value}'") from None
-            finally:
-                _origin = "built-in"
             _plugin_names.append(ep.name)
     return list(_plugin_names)
 
@@ -160,11 +149,6 @@ def scalar(x: float) -> jax.Array:
     """A spec's number as a component field: a float64 array, so that sweeping it never
     recompiles (runs differing only in such fields share one compiled ensemble)."""
     return jnp.asarray(x, dtype=jnp.float64)
-
-
-def fits(models: tuple[type, ...], problems: tuple[type, ...], model: object, problem: object) -> bool:
-    """Whether a component declared for ``models`` and ``problems`` (empty: any) applies."""
-    return ((not models or isinstance(model, models)) and (not problems or isinstance(problem, problems)))
 
 
 def _names(types: Iterable[type]) -> str:
