@@ -4,7 +4,7 @@ A GD step in the package's loop (``dynamics/_iterate.py``) is ``value_and_grad``
 an optax update, a divergence test that keeps the old parameters on a blow-up, and a loop
 condition on the run's status; until commit df997a2 it also split a PRNG key every step
 (unused by full-batch GD), and until 18e9447 its loop ran one step per iteration (now
-``_iterate.UNROLL``). This script times the package's own ``GradientDescent.solve``
+``_iterate.UNROLL``). This script times the package's own ``DiscreteDynamics.solve``
 against a copy of that step, key split included, with one piece removed at a time, on the
 same inputs, and the copy without the key split run several steps per loop iteration: the
 package row should sit at the row of the pieces it still does.
@@ -108,7 +108,7 @@ def main() -> None:
     built = group[0]
     K = cfg["steps"]
     variants = {
-        "package GradientDescent.solve": package_solve(built.model, jnp.asarray(times)),
+        "package DiscreteDynamics.solve": package_solve(built.model, jnp.asarray(times)),
         "copy of the step (with key split)": loop_copy(built.model, K),
         "  without the key split": loop_copy(built.model, K, split=False),
         "  without the keep-on-blow-up": loop_copy(built.model, K, keep=False),

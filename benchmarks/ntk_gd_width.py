@@ -1,6 +1,6 @@
 """GD on a wide two-layer ReLU net (NTK parametrization): width 10⁵, n = 1000, on 2 cores.
 
-The package's ``GradientDescent.solve`` on ``TwoLayerReLU`` (autodiff of the loss: one
+The package's ``DiscreteDynamics.solve`` on ``TwoLayerReLU`` (autodiff of the loss: one
 n×d̃ by d̃×m product forward, one back, the n×m activation pattern in between; no per-sample
 Jacobian, which would be n × m·d̃ = 6·10⁸ floats) against a hand-written NumPy step doing
 the same products, interleaved in one process. Per-step time is the difference of a long and
@@ -24,7 +24,7 @@ LR = 1e-3
 def package_solver(model, problem, steps: int):
     """Seconds for ``steps`` GD steps of the package (compiled once; t_max is an array)."""
     from implicit_bias import initializations as inits
-    from implicit_bias.dynamics import GradientDescent, Objective
+    from implicit_bias.dynamics import DiscreteDynamics, Objective
 
     objective = Objective(model, problem)
     params0 = inits.SignGaussian(jnp.asarray(1.0))(jax.random.key(0), model, problem)
@@ -33,7 +33,7 @@ def package_solver(model, problem, steps: int):
     # Parameters and data enter as arguments: closed over, XLA would constant-fold them.
     @jax.jit
     def solve(t_max, params0, objective):
-        gd = GradientDescent(jnp.asarray(LR), t_max, jnp.asarray(0.0), 10**9)
+        gd = DiscreteDynamics(jnp.asarray(LR), t_max, jnp.asarray(0.0), max_steps=10**9)
         return gd.solve(objective, params0, jax.random.key(1), times, lambda p, t: {}).final_params
 
     def run(k):

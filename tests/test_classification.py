@@ -7,7 +7,7 @@ import pytest
 
 import implicit_bias as ib
 from implicit_bias import initializations as inits
-from implicit_bias.dynamics import GradientDescent, GradientFlow, Objective
+from implicit_bias.dynamics import DiscreteDynamics, GradientFlow, Objective
 from implicit_bias.models import Linear, TwoLayerLinear
 from implicit_bias.problems import make_classification, separable_classification
 from implicit_bias.problems.modified_loss import ModifiedLoss
@@ -107,19 +107,19 @@ def test_gd_on_log_loss_steps_by_lr_over_loss_and_goes_below_float64(loss):
     run = lambda gd, t: gd.solve(objective, w0, jax.random.key(0), jnp.array([0.0, t]), observe)  # noqa: E731
     lr = jnp.asarray(0.5)
     # one step: θ − (η/L)∇L
-    one = run(GradientDescent(lr, lr, jnp.asarray(0.0), objective="log_loss"), 0.5)
+    one = run(DiscreteDynamics(lr, lr, jnp.asarray(0.0), objective="log_loss"), 0.5)
     expected = w0["w"] - lr / problem.loss(model, w0) * jax.grad(problem.loss, argnums=1)(model, w0)["w"]
     np.testing.assert_allclose(np.asarray(one.final_params["w"]), np.asarray(expected), rtol=1e-13)
     # −log L grows like γ*²·s (γ*² ≈ 0.13 here): by s = 6000, far past float64's smallest loss, and
     # the loss underflowing to 0 is not taken for a divergence
-    far = run(GradientDescent(jnp.asarray(2.0), jnp.asarray(6000.0), jnp.asarray(0.0), objective="log_loss"), 6000.0)
+    far = run(DiscreteDynamics(jnp.asarray(2.0), jnp.asarray(6000.0), jnp.asarray(0.0), objective="log_loss"), 6000.0)
     assert int(far.status) == 1 and int(far.n_steps) == 3000  # ran to t_max: max_time
     assert float(far.observed["log_loss"][-1]) < np.log(1e-300)
 
 
 def test_unknown_gd_objective_is_refused():
     with pytest.raises(ValueError, match="objective must be one of"):
-        GradientDescent(jnp.asarray(0.1), jnp.asarray(1.0), jnp.asarray(0.0), objective="loss2")
+        DiscreteDynamics(jnp.asarray(0.1), jnp.asarray(1.0), jnp.asarray(0.0), objective="loss2")
 
 
 def test_modified_loss_gradient_is_gradient_plus_half_h_hessian_gradient():

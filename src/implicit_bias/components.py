@@ -27,7 +27,9 @@ error every mismatch gets.
 """
 
 import difflib
+import importlib
 import json
+import pkgutil
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 from typing import Annotated, Any, ClassVar, get_args
@@ -87,6 +89,13 @@ def registered(section: str) -> dict[str, type[Component]]:
     """The kinds of ``section`` and their schema classes, in registration order."""
     load_plugins()
     return dict(_REGISTRY.get(section, {}))
+
+
+def import_submodules(package: str, path: Iterable[str]) -> None:
+    """Import every module of a section's package (``import_submodules(__name__, __path__)`` in its
+    ``__init__``), so that a new built-in kind is one new file: its import registers it."""
+    for module in pkgutil.iter_modules(path):
+        importlib.import_module(f"{package}.{module.name}")
 
 
 _plugins_loaded = False
@@ -166,7 +175,9 @@ def require_fit(component: Component, model: object, problem: object) -> None:
                         f"use it on a {_names(component.problems)} problem, or another {component.section}")
 
 
-SECTIONS = ("problem", "model", "init", "dynamics")
+SECTIONS = ("problem", "model", "init", "dynamics", "optimizer", "schedule")
+#: Sections that are a field of another section's kinds rather than a table of the spec.
+NESTED = {"optimizer": "dynamics", "schedule": "dynamics"}
 
 
 def _default(field) -> str:
@@ -175,6 +186,8 @@ def _default(field) -> str:
     value = field.get_default(call_default_factory=True)
     if value is None:
         return "none"
+    if isinstance(value, Component):
+        return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.model_dump().items()) + " }"
     return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
 
 
@@ -196,5 +209,6 @@ def reference_markdown() -> str:
                     text += f": {field.description}"
                 fields.append(text)
             body = about + (" Fields: " + "; ".join(fields) + "." if fields else "")
-            rows.append(f"| `[{section}]` | `{kind}` | {body.replace('|', '∣')} |")
+            where = f"[{NESTED[section]}] {section} = {{…}}" if section in NESTED else f"[{section}]"
+            rows.append(f"| `{where}` | `{kind}` | {body.replace('|', '∣')} |")
     return "\n".join(rows)

@@ -1,10 +1,12 @@
-"""Dynamics: gradient flow, gradient descent, SGD."""
+"""Dynamics: gradient flow, and the discrete methods (GD, SGD, any optax optimizer)."""
 
+from ..components import import_submodules
 from ._base import CONVERGED, DIVERGED, MAX_TIME, STATUSES, AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
-from .gradient_descent import GradientDescent
+from .discrete import DiscreteDynamics, DiscreteSpec
 from .gradient_flow import GradientFlow
 from .modified_flow import ModifiedGradientFlow
-from .sgd import SGD
 
-__all__ = ["AbstractDynamics", "DynamicsSpec", "CONVERGED", "DIVERGED", "GradientDescent", "GradientFlow",
-           "MAX_TIME", "ModifiedGradientFlow", "Objective", "Observer", "SGD", "STATUSES", "Trajectory"]
+import_submodules(__name__, __path__)
+
+__all__ = ["AbstractDynamics", "CONVERGED", "DIVERGED", "DiscreteDynamics", "DiscreteSpec", "DynamicsSpec",
+           "GradientFlow", "MAX_TIME", "ModifiedGradientFlow", "Objective", "Observer", "STATUSES", "Trajectory"]

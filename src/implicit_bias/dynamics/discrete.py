@@ -1,0 +1,137 @@
+r"""The one discrete-time dynamics: steps of an optax transformation on the loss's gradient,
+full-batch (gradient descent) or on mini-batches (SGD, on a data set or online)."""
+
+from typing import ClassVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import optax
+from jaxtyping import Array, Float, PRNGKeyArray, PyTree
+from pydantic import Field, PositiveFloat, PositiveInt, model_serializer
+
+from ..components import Section, scalar
+from ..optimizers import Optax
+from ..optimizers.schedules import ConstantSpec
+from ..optimizers.sgd import SGDOptimizerSpec
+from ._base import AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
+from ._iterate import iterate
+
+OBJECTIVES = ("loss", "log_loss")
+
+
+class DiscreteDynamics(AbstractDynamics):
+    r"""Steps :math:`\theta_{k+1} = \theta_k + u_k` with :math:`u_k` the update of ``optimizer``
+    (an :class:`~implicit_bias.optimizers.Optax`, built with the learning rate ``schedule(lr)``)
+    applied to a gradient :math:`g_k`, up to time ``t_max`` (at most ``max_steps`` steps).
+
+    The gradient is
+
+    - full-batch (``batch_size=None``): :math:`g_k = \nabla L(\theta_k)`. With plain steps
+      (``optax.sgd``) this is gradient descent, the explicit Euler scheme of gradient flow: its
+      distance to GF at a fixed time is O(η) (claim ``gd_converges_to_gf``); conserved
+      quantities drift by O(η²) per step.
+    - mini-batch (``batch_size=B``): each step draws one batch from the problem and
+      :math:`g_k` is the gradient of the problem's unbiased estimate of its loss, so in
+      expectation it is the full-batch step. On a data set the batch is B distinct indices and
+      the estimate :math:`\tfrac{N}{B}\sum_{i\in B}\ell_i` of the summed loss; on an online
+      problem the samples are fresh draws (one pass). Batches are drawn ``block`` steps at a
+      time inside the compiled loop (:func:`~implicit_bias.dynamics._iterate.iterate`): one
+      generator call per block instead of one per step (benchmarks/online_sgd_throughput.py
+      measured the block size). The divergence test then reads the batch loss; the stop test
+      the full loss.
+
+    Time is steps × ``lr`` (GF time for plain full-batch steps, whatever the optimizer or
+    schedule: it counts steps), or the problem's time for online SGD (α = k/N,
+    :meth:`~implicit_bias.problems.AbstractProblem.sgd_time_step`).
+
+    ``objective`` (full-batch only) picks what is descended:
+
+    - ``"loss"``: L.
+    - ``"log_loss"``: :math:`\log L`, i.e. :math:`\theta_{k+1} = \theta_k - \frac{\eta}{L(\theta_k)}\nabla
+      L(\theta_k)` with plain steps: the loss-normalized ("aggressive") steps of Nacson et al.
+      (2019) and Ji & Telgarsky (2021). The gradient comes from the problem's ``log_loss``, so
+      on separable data with an exponential tail the loss goes to 10⁻³⁰, 10⁻³⁰⁰ and beyond in a
+      few hundred steps (:math:`-\log L` grows linearly in k), where constant steps need
+      :math:`\sim 10^{30}`. It is the Euler scheme of GF in the clock :math:`ds = L\,dt`; the
+      time axis (records, ``t_max``, ``t_final``) is then s = kη, not GF time. ``stop_loss``
+      still applies (L is formed for the test; below float64's range it reads 0), so to go
+      further use ``t_max`` alone.
+    """
+
+    lr: Float[Array, ""]
+    t_max: Float[Array, ""]
+    stop_loss: Float[Array, ""]
+    optimizer: Optax = Optax(optax.sgd, {})
+    schedule: Optax | None = None
+    batch_size: int | None = eqx.field(static=True, default=None)
+    objective: str = eqx.field(static=True, default="loss")
+    max_steps: int = eqx.field(static=True, default=10_000_000)
+    block: int = eqx.field(static=True, default=8)
+
+    def __check_init__(self):
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
+        if self.objective != "loss" and self.batch_size is not None:
+            raise ValueError("objective='log_loss' is full-batch only (batch_size=None)")
+
+    @property
+    def step_size(self) -> Float[Array, ""] | None:
+        """η for plain steps on the loss (the kernel-dynamics observables' GD prediction); None
+        for any other optimizer or schedule, whose steps are not η∇L."""
+        plain = self.optimizer.make is optax.sgd and not self.optimizer.arrays and self.schedule is None
+        return self.lr if plain and self.objective == "loss" else None
+
+    def solve(self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
+              times: Float[Array, " times"], observe: Observer) -> Trajectory:
+        optimizer = self.optimizer(self.lr if self.schedule is None else self.schedule(self.lr))
+        if self.batch_size is None:
+            del key  # deterministic
+            descend = objective.log_loss if self.objective == "log_loss" else objective.loss
+            gradient = lambda params, sample: jax.value_and_grad(descend)(params)  # noqa: E731
+            draw, dt = None, self.lr
+        else:
+            gradient = jax.value_and_grad(objective.batch_loss)
+
+            def draw(j):
+                return objective.draw_batches(jax.random.fold_in(key, j), self.block, self.batch_size)
+            dt = objective.problem.sgd_time_step(self.lr)
+
+        def step(params, opt_state, k, sample):
+            value, grads = gradient(params, sample)
+            updates, opt_state = optimizer.update(grads, opt_state, params)
+            # The loop's divergence test reads L: exp(log L) is +inf on a blow-up and 0 on underflow.
+            loss = jnp.exp(value) if self.objective == "log_loss" else value
+            return optax.apply_updates(params, updates), opt_state, loss
+
+        return iterate(step, objective.loss, params0, optimizer.init(params0), dt=dt, t_max=self.t_max,
+                       stop_loss=self.stop_loss, max_steps=self.max_steps, times=times, observe=observe,
+                       draw=draw, block=self.block)
+
+
+class DiscreteSpec(DynamicsSpec):
+    """The fields every discrete method has: step size, optimizer, schedule, step cap."""
+
+    #: Written out in a saved spec only when not plain: a spec without them, as every spec was
+    #: before they existed, keeps its hash (and a finished sweep's results their run ids).
+    _omit_when_default: ClassVar[tuple[str, ...]] = ("optimizer", "schedule")
+
+    lr: PositiveFloat = Field(description="step size η (the schedule's starting value); time is steps × lr")
+    optimizer: Section("optimizer") = Field(
+        SGDOptimizerSpec(), description="optax transformation the gradient goes through, e.g. { kind = \"adam\" }")
+    schedule: Section("schedule") = Field(
+        ConstantSpec(), description="learning-rate schedule k ↦ ηₖ starting at lr")
+    max_steps: PositiveInt = 10_000_000
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults(self, handler) -> dict:
+        data = handler(self)
+        for name in self._omit_when_default:
+            if getattr(self, name) == type(self).model_fields[name].default:
+                data.pop(name, None)
+        return data
+
+    def dynamics(self, **fields) -> DiscreteDynamics:
+        schedule = None if isinstance(self.schedule, ConstantSpec) else self.schedule.build()
+        return DiscreteDynamics(scalar(self.lr), scalar(self.t_max), scalar(self.stop_loss), self.optimizer.build(),
+                                schedule, max_steps=self.max_steps, **fields)
