@@ -58,6 +58,8 @@ class Component(BaseModel):
 
     #: The spec section this component fills ("problem", "model", …): set by each section's base.
     section: ClassVar[str]
+    #: The section whose kinds hold this one as a field (optimizers: "dynamics"); None: a table of the spec.
+    nested_in: ClassVar[str | None] = None
     #: Model and problem types it is defined for (empty: any).
     models: ClassVar[tuple[type, ...]] = ()
     problems: ClassVar[tuple[type, ...]] = ()
@@ -176,8 +178,6 @@ def require_fit(component: Component, model: object, problem: object) -> None:
 
 
 SECTIONS = ("problem", "model", "init", "dynamics", "optimizer", "schedule")
-#: Sections that are a field of another section's kinds rather than a table of the spec.
-NESTED = {"optimizer": "dynamics", "schedule": "dynamics"}
 
 
 def _default(field) -> str:
@@ -209,6 +209,6 @@ def reference_markdown() -> str:
                     text += f": {field.description}"
                 fields.append(text)
             body = about + (" Fields: " + "; ".join(fields) + "." if fields else "")
-            where = f"[{NESTED[section]}] {section} = {{…}}" if section in NESTED else f"[{section}]"
+            where = f"[{cls.nested_in}] {section} = {{…}}" if cls.nested_in else f"[{section}]"
             rows.append(f"| `{where}` | `{kind}` | {body.replace('|', '∣')} |")
     return "\n".join(rows)

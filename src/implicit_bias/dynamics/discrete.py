@@ -12,7 +12,7 @@ from pydantic import Field, PositiveFloat, PositiveInt, model_serializer
 
 from ..components import Section, scalar
 from ..optimizers import Optax
-from ..optimizers.schedules import ConstantSpec
+from ..optimizers.schedules import ConstantSpec, constant
 from ..optimizers.sgd import SGDOptimizerSpec
 from ._base import AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
 from ._iterate import iterate
@@ -63,7 +63,7 @@ class DiscreteDynamics(AbstractDynamics):
     t_max: Float[Array, ""]
     stop_loss: Float[Array, ""]
     optimizer: Optax = Optax(optax.sgd, {})
-    schedule: Optax | None = None
+    schedule: Optax = Optax(constant, {})
     batch_size: int | None = eqx.field(static=True, default=None)
     objective: str = eqx.field(static=True, default="loss")
     max_steps: int = eqx.field(static=True, default=10_000_000)
@@ -79,12 +79,12 @@ class DiscreteDynamics(AbstractDynamics):
     def step_size(self) -> Float[Array, ""] | None:
         """η for plain steps on the loss (the kernel-dynamics observables' GD prediction); None
         for any other optimizer or schedule, whose steps are not η∇L."""
-        plain = self.optimizer.make is optax.sgd and not self.optimizer.arrays and self.schedule is None
+        plain = self.optimizer.make is optax.sgd and not self.optimizer.arrays and self.schedule.make is constant
         return self.lr if plain and self.objective == "loss" else None
 
     def solve(self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
-        optimizer = self.optimizer(self.lr if self.schedule is None else self.schedule(self.lr))
+        optimizer = self.optimizer(self.schedule(self.lr))
         if self.batch_size is None:
             del key  # deterministic
             descend = objective.log_loss if self.objective == "log_loss" else objective.loss
@@ -132,6 +132,5 @@ class DiscreteSpec(DynamicsSpec):
         return data
 
     def dynamics(self, **fields) -> DiscreteDynamics:
-        schedule = None if isinstance(self.schedule, ConstantSpec) else self.schedule.build()
         return DiscreteDynamics(scalar(self.lr), scalar(self.t_max), scalar(self.stop_loss), self.optimizer.build(),
-                                schedule, max_steps=self.max_steps, **fields)
+                                self.schedule.build(), max_steps=self.max_steps, **fields)

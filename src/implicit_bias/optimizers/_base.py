@@ -53,6 +53,7 @@ class OptimizerSpec(_OptaxSpec):
     ``transformation(learning_rate, **fields)`` is its :class:`optax.GradientTransformation`."""
 
     section: ClassVar[str] = "optimizer"
+    nested_in: ClassVar[str] = "dynamics"
 
 
 class ScheduleSpec(_OptaxSpec):
@@ -60,3 +61,4 @@ class ScheduleSpec(_OptaxSpec):
     ``transformation(lr, **fields)`` is the step size, or an optax schedule k ↦ η_k."""
 
     section: ClassVar[str] = "schedule"
+    nested_in: ClassVar[str] = "dynamics"

@@ -11,7 +11,7 @@ from ._base import OptimizerSpec
 
 @register
 class AdaGradSpec(OptimizerSpec):
-    r"""AdaGrad (Duchi et al. 2011), diagonal: G ← G + g², θ ← θ − η g/(√G + ε), G starting at
+    r"""AdaGrad (Duchi et al. 2011), diagonal: G ← G + g², θ ← θ − η g/√(G + ε), G starting at
     `initial_accumulator_value` (`optax.adagrad`). Its steps shrink like 1/√k, so GF time kη is
     only nominal here."""
 

@@ -6,7 +6,6 @@ steps whatever the schedule (records, ``t_max`` and ``t_final`` count steps, not
 
 from typing import Literal
 
-import jax.numpy as jnp
 import optax
 from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
 
@@ -19,7 +18,7 @@ def constant(learning_rate):
 
 
 def inverse_time(learning_rate, steps, power):
-    return lambda count: learning_rate / (1.0 + jnp.asarray(count, jnp.float64) / steps) ** power
+    return lambda count: learning_rate / (1.0 + count / steps) ** power
 
 
 @register
