@@ -36,7 +36,7 @@ from typing import Annotated, Any, ClassVar, get_args
 
 import jax
 import jax.numpy as jnp
-from pydantic import BaseModel, BeforeValidator, ConfigDict, SerializeAsAny
+from pydantic import BaseModel, BeforeValidator, ConfigDict, SerializeAsAny, model_serializer
 from pydantic_core import PydanticCustomError
 
 from .errors import SpecError
@@ -63,6 +63,9 @@ class Component(BaseModel):
     #: Model and problem types it is defined for (empty: any).
     models: ClassVar[tuple[type, ...]] = ()
     problems: ClassVar[tuple[type, ...]] = ()
+    #: Fields written out in a saved spec only when they differ from their default: a field added
+    #: to a kind after specs of it were saved leaves their hashes (and run ids) unchanged.
+    omit_when_default: ClassVar[tuple[str, ...]] = ()
 
     kind: str
 
@@ -71,6 +74,14 @@ class Component(BaseModel):
         """The kind this class declares (its ``kind`` field's literal)."""
         (name,) = get_args(cls.model_fields["kind"].annotation)
         return name
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults(self, handler) -> dict:
+        data = handler(self)
+        for name in self.omit_when_default:
+            if getattr(self, name) == type(self).model_fields[name].default:
+                data.pop(name, None)
+        return data
 
 
 _REGISTRY: dict[str, dict[str, type[Component]]] = {}
@@ -177,7 +188,7 @@ def require_fit(component: Component, model: object, problem: object) -> None:
                         f"use it on a {_names(component.problems)} problem, or another {component.section}")
 
 
-SECTIONS = ("problem", "model", "init", "dynamics", "optimizer", "schedule")
+SECTIONS = ("problem", "model", "init", "dynamics", "optimizer", "schedule", "mirror")
 
 
 def _default(field) -> str:

@@ -36,12 +36,13 @@ from .experiment.runner import build, initial_params
 from .problems import AbstractDataProblem
 from .spec import expand, validate_spec
 
-__all__ = ["MODEL_CHECKS", "ModelCase", "assert_claim", "assert_results_equal", "model_check_cases"]
+__all__ = ["MIRROR_CHECKS", "MODEL_CHECKS", "Case", "assert_claim", "assert_results_equal", "mirror_check_cases",
+           "model_check_cases"]
 
 
 @dataclass(frozen=True)
-class ModelCase:
-    """One check on one example of one model kind; ``run()`` raises AssertionError on failure."""
+class Case:
+    """One check on one example of one component kind; ``run()`` raises AssertionError on failure."""
 
     kind: str
     example: int
@@ -136,7 +137,7 @@ MODEL_CHECKS: tuple[Callable[[dict], None], ...] = (
     check_gradient, check_conserved_under_gf, check_homogeneity, check_minibatch_unbiased, check_spec_round_trip)
 
 
-def model_check_cases(kinds: Iterable[str] | None = None) -> list[ModelCase]:
+def model_check_cases(kinds: Iterable[str] | None = None) -> list[Case]:
     """Every check of :data:`MODEL_CHECKS` on every example of the registered model kinds (or
     of ``kinds``). A kind without examples is itself a failing case: it must declare some."""
     models = registered("model")
@@ -144,13 +145,73 @@ def model_check_cases(kinds: Iterable[str] | None = None) -> list[ModelCase]:
     for kind in kinds if kinds is not None else models:
         examples = models[kind].examples
         if not examples:
-            cases.append(ModelCase(kind, 0, _no_examples, {"model": {"kind": kind}}))
-        cases += [ModelCase(kind, i, check, example) for i, example in enumerate(examples) for check in MODEL_CHECKS]
+            cases.append(Case(kind, 0, _no_examples, {"model": {"kind": kind}}))
+        cases += [Case(kind, i, check, example) for i, example in enumerate(examples) for check in MODEL_CHECKS]
     return cases
 
 
 def _no_examples(spec: dict) -> None:
-    raise AssertionError(f"model kind '{spec['model']['kind']}' declares no examples for the common checks")
+    section = next(iter(spec))
+    raise AssertionError(f"{section} kind '{spec[section]['kind']}' declares no examples for the common checks")
+
+
+def _mirror(spec: dict):
+    return registered("mirror")[spec["mirror"]["kind"]].model_validate(spec["mirror"]).build()
+
+
+def check_mirror_maps(spec: dict) -> None:
+    """``to_dual`` is the gradient of ``potential`` and ``to_primal`` its inverse, at a point with
+    entries of both signs and magnitudes 0.1–2 (to 1e-12: both sides are closed forms)."""
+    mirror = _mirror(spec)
+    theta = {"a": jnp.array([-2.0, -0.3, 0.1, 0.7, 1.9]), "b": jnp.array([[0.4, -1.1]])}
+    name = spec["mirror"]["kind"]
+    for got, want in zip(jax.tree.leaves(mirror.to_dual(theta)), jax.tree.leaves(jax.grad(mirror.potential)(theta))):
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"{name}: to_dual is not the gradient of potential")
+    for got, want in zip(jax.tree.leaves(mirror.to_primal(mirror.to_dual(theta))), jax.tree.leaves(theta)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"{name}: to_primal does not invert to_dual")
+    assert abs(float(mirror.bregman(theta, theta))) < 1e-12, f"{name}: D_ψ(θ, θ) ≠ 0"
+
+
+def check_mirror_flow_limit(spec: dict) -> None:
+    r"""Mirror flow on underdetermined least squares (6 samples, 10 unknowns) from θ₀ ends at
+    :math:`\arg\min\{D_\psi(\theta, \theta_0) : X\theta = y\}`, checked by its optimality
+    conditions: the loss is below 1e-20 (interpolation) and
+    :math:`\nabla\psi(\theta) - \nabla\psi(\theta_0)` lies in the row space of X to 1e-8 (the flow
+    keeps it there exactly; what is left is the solver's error at rtol 1e-12)."""
+    from .models import Linear
+    from .problems.regression import Regression
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((6, 10))
+    problem = Regression(X=jnp.asarray(X), Y=jnp.asarray(X @ rng.standard_normal((10, 1))), rank=6)
+    objective, mirror = Objective(Linear(10, 1), problem), _mirror(spec)
+    theta0 = {"w": jnp.asarray(0.3 * rng.standard_normal((10, 1)))}
+    gf = GradientFlow(*(jnp.asarray(x) for x in (1e4, 1e-20, 1e-12, 1e-14)), mirror=mirror)
+    traj = gf.solve(objective, theta0, jax.random.key(0), jnp.array([0.0]), lambda p, t: {})
+    name = spec["mirror"]["kind"]
+    assert float(objective.loss(traj.final_params)) < 1e-20, f"{name}: mirror flow did not interpolate by t = 1e4"
+    moved = np.asarray(mirror.to_dual(traj.final_params)["w"] - mirror.to_dual(theta0)["w"]).ravel()
+    off_rows = moved - np.linalg.pinv(X) @ (X @ moved)
+    assert np.linalg.norm(off_rows) < 1e-8 * (1 + np.linalg.norm(moved)), \
+        f"{name}: ∇ψ(θ) − ∇ψ(θ₀) left the row space of X by {np.linalg.norm(off_rows):.3g}"
+
+
+#: What :func:`mirror_check_cases` runs on every example of every mirror kind.
+MIRROR_CHECKS: tuple[Callable[[dict], None], ...] = (check_mirror_maps, check_mirror_flow_limit)
+
+
+def mirror_check_cases(kinds: Iterable[str] | None = None) -> list[Case]:
+    """Every check of :data:`MIRROR_CHECKS` on every example (``examples``: mirror tables) of
+    the registered mirror kinds (or of ``kinds``)."""
+    mirrors = registered("mirror")
+    cases = []
+    for kind in kinds if kinds is not None else mirrors:
+        examples = mirrors[kind].examples
+        if not examples:
+            cases.append(Case(kind, 0, _no_examples, {"mirror": {"kind": kind}}))
+        cases += [Case(kind, i, check, {"mirror": example}) for i, example in enumerate(examples)
+                  for check in MIRROR_CHECKS]
+    return cases
 
 
 def assert_claim(claim) -> None:

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
-from pydantic import Field, PositiveFloat, PositiveInt, model_serializer
+from pydantic import Field, PositiveFloat, PositiveInt
 
 from ..components import Section, scalar
 from ..optimizers import Optax
@@ -114,7 +114,7 @@ class DiscreteSpec(DynamicsSpec):
 
     #: Written out in a saved spec only when not plain: a spec without them, as every spec was
     #: before they existed, keeps its hash (and a finished sweep's results their run ids).
-    _omit_when_default: ClassVar[tuple[str, ...]] = ("optimizer", "schedule")
+    omit_when_default: ClassVar[tuple[str, ...]] = ("optimizer", "schedule")
 
     lr: PositiveFloat = Field(description="step size η (the schedule's starting value); time is steps × lr")
     optimizer: Section("optimizer") = Field(
@@ -122,14 +122,6 @@ class DiscreteSpec(DynamicsSpec):
     schedule: Section("schedule") = Field(
         ConstantSpec(), description="learning-rate schedule k ↦ ηₖ starting at lr")
     max_steps: PositiveInt = 10_000_000
-
-    @model_serializer(mode="wrap")
-    def _omit_defaults(self, handler) -> dict:
-        data = handler(self)
-        for name in self._omit_when_default:
-            if getattr(self, name) == type(self).model_fields[name].default:
-                data.pop(name, None)
-        return data
 
     def dynamics(self, **fields) -> DiscreteDynamics:
         return DiscreteDynamics(scalar(self.lr), scalar(self.t_max), scalar(self.stop_loss), self.optimizer.build(),

@@ -7,6 +7,8 @@ from jaxtyping import Array, Float, PRNGKeyArray, PyTree
 from pydantic import Field, PositiveFloat
 
 from ..components import register, scalar
+from ..errors import SpecError
+from ..mirrors.euclidean import EuclideanSpec
 from ..problems.modified_loss import ModifiedLoss
 from ._base import AbstractDynamics, Objective, Observer, Trajectory
 from .gradient_flow import GradientFlow, GradientFlowSpec
@@ -45,4 +47,7 @@ class ModifiedGradientFlowSpec(GradientFlowSpec):
     step: PositiveFloat = Field(description="h in the modified loss L + (h/4)‖∇L‖² (the GD step it models)")
 
     def build(self) -> ModifiedGradientFlow:
+        if self.mirror != EuclideanSpec():
+            raise SpecError("dynamics.mirror", "the modified loss is that of gradient descent, not of mirror descent",
+                            "drop mirror, or use kind = \"gradient_flow\"")
         return ModifiedGradientFlow(super().build(), scalar(self.step))
