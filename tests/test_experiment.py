@@ -106,3 +106,31 @@ def test_sgd_and_gd_run_on_one_time_axis(small_spec):
 def test_two_record_times_are_start_and_end(small_spec):
     spec = validate_spec({**small_spec, "observe": {"quantities": ["loss"], "n_times": 2}})
     np.testing.assert_array_equal(observation_times(expand(spec)), [0.0, 100.0])
+
+
+def test_component_objects_go_straight_to_run(small_spec):
+    """A spec may hold component objects, of a class nobody registered: the sweep re-validates
+    its fields by kind, so its class is registered on first use, and the numbers are those of
+    the registered class it extends."""
+    from typing import Literal
+
+    from implicit_bias.initializations.gaussian import GaussianSpec
+    from implicit_bias.models.two_layer_linear import TwoLayerLinearSpec
+
+    class Unregistered(TwoLayerLinearSpec):
+        """A user's subclass."""
+
+        kind: Literal["user_two_layer_linear"] = "user_two_layer_linear"
+
+    spec = {**small_spec, "model": Unregistered(width=small_spec["model"]["width"])}
+    np.testing.assert_array_equal(ib.run(spec)["loss"].values, ib.run(small_spec)["loss"].values)
+    with pytest.raises(ib.SpecError, match=r"model: GaussianSpec is a component of \[init\]"):
+        validate_spec({**small_spec, "model": GaussianSpec(kind="gaussian", scale=0.1)})
+
+    class Clash(TwoLayerLinearSpec):
+        """Takes a kind that is already registered."""
+
+        kind: Literal["two_layer_linear"] = "two_layer_linear"
+
+    with pytest.raises(ib.SpecError, match="already registered"):
+        validate_spec({**small_spec, "model": Clash(width=3)})

@@ -77,7 +77,8 @@ class Component(BaseModel):
 
     @model_serializer(mode="wrap")
     def _omit_defaults(self, handler) -> dict:
-        data = handler(self)
+        # A component's table always names its kind, even where only the fields set are dumped.
+        data = {"kind": self.kind, **handler(self)}
         for name in self.omit_when_default:
             if getattr(self, name) == type(self).model_fields[name].default:
                 data.pop(name, None)
@@ -145,6 +146,16 @@ def _unknown_kind(section: str, kind: Any) -> PydanticCustomError:
 def _dispatch(section: str):
     def validate(value: Any) -> Any:
         if isinstance(value, Component):
+            if value.section != section:
+                raise PydanticCustomError("section_type", "{message}", {
+                    "message": f"{type(value).__name__} is a component of [{value.section}], not of [{section}]",
+                    "fix": f"give a {section} component here"})
+            # An object of an unregistered class registers it: sweeps re-validate its fields by kind.
+            try:
+                register(type(value))
+            except ValueError as e:
+                raise PydanticCustomError("kind_taken", "{message}", {
+                    "message": str(e), "fix": f"give {type(value).__name__} a kind of its own"}) from None
             return value
         if not isinstance(value, dict):
             raise PydanticCustomError("section_type", "{message}", {

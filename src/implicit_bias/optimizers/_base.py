@@ -42,7 +42,7 @@ class _OptaxSpec(Component):
     transformation: ClassVar[Callable[..., Any]]
 
     def build(self) -> Optax:
-        settings = self.model_dump(exclude={"kind"})
+        settings = {name: getattr(self, name) for name in type(self).model_fields if name != "kind"}
         return Optax(type(self).transformation,
                      {k: scalar(v) for k, v in settings.items() if isinstance(v, float)},
                      tuple((k, v) for k, v in settings.items() if not isinstance(v, float)))
