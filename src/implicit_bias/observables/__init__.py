@@ -9,7 +9,11 @@ One module per family: :mod:`.generic` (any model), :mod:`.linear_networks`, :mo
 :mod:`.margin` (classification), :mod:`.teacher_student`, :mod:`.deep_linear`, :mod:`.ntk`.
 """
 
+from ..components import import_submodules
 from ._base import REGISTRY, Observable, RunContext, conserved_drift, extend_to, make_observer, register
 from . import generic, linear_networks, diagonal, margin, teacher_student, deep_linear, ntk  # noqa: E402, F401, I001
+
+# A new module is a new kind: importing the package imports (and so registers) every module.
+import_submodules(__name__, __path__)
 
 __all__ = ["REGISTRY", "Observable", "RunContext", "conserved_drift", "extend_to", "make_observer", "register"]
