@@ -212,3 +212,48 @@ def mirror_check_cases(kinds: Iterable[str] | None = None) -> list[Case]:
     """Every check of :data:`MIRROR_CHECKS` on every example (a mirror table) of the registered
     mirror kinds (or of ``kinds``)."""
     return _check_cases("mirror", MIRROR_CHECKS, kinds, lambda example: {"mirror": example})
+
+
+def assert_claim(claim) -> None:
+    """Check ``claim`` (a :class:`~implicit_bias.claims.Claim` or a registered claim's name) and
+    fail with its measured value, prediction and tolerance unless it passes."""
+    from .claims import REGISTRY  # claims import the experiment layer; this module is below them
+
+    claim = REGISTRY[claim] if isinstance(claim, str) else claim
+    result = claim.check()
+    assert result.passed, (f"{result.name}: measured {result.measured:.6g}, predicted {result.predicted:.6g} "
+                           f"± {result.tolerance:.3g} ({claim.comparison}); {result.detail}")
+
+
+def _open(results: xr.Dataset | str | Path) -> xr.Dataset:
+    if isinstance(results, xr.Dataset):
+        return results
+    return xr.open_zarr(Path(results) / "results.zarr")
+
+
+def assert_results_equal(a: xr.Dataset | str | Path, b: xr.Dataset | str | Path) -> None:
+    """Two results (Datasets or result directories) hold the same numbers, bit for bit (NaN
+    equal to NaN), on the same coordinates; the failure lists every variable that differs, with
+    its largest difference and where it occurs."""
+    a, b = _open(a), _open(b)
+    problems = []
+    if set(a.data_vars) != set(b.data_vars):
+        problems.append(f"variables only in the first: {sorted(set(a.data_vars) - set(b.data_vars))}, "
+                        f"only in the second: {sorted(set(b.data_vars) - set(a.data_vars))}")
+    for name in sorted(set(a.coords) | set(b.coords)):
+        if name not in a.coords or name not in b.coords or not np.array_equal(a[name].values, b[name].values):
+            problems.append(f"coordinate {name} differs")
+    for name in sorted(set(a.data_vars) & set(b.data_vars)):
+        x, y = np.asarray(a[name].values), np.asarray(b[name].values)
+        if x.shape != y.shape:
+            problems.append(f"{name}: shape {x.shape} vs {y.shape}")
+        elif not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+            if x.dtype.kind in "fc":
+                diff = np.where(np.isnan(x) & np.isnan(y), 0.0, np.abs(x - y))
+                worst = np.unravel_index(np.nanargmax(np.where(np.isnan(diff), np.inf, diff)), x.shape)
+                where = dict(zip(a[name].dims, worst))
+                problems.append(f"{name}: {np.sum(diff != 0)} of {x.size} values differ, largest "
+                                f"|Δ| = {diff[worst]:.3g} at {where} ({x[worst]!r} vs {y[worst]!r})")
+            else:
+                problems.append(f"{name}: {np.sum(x != y)} of {x.size} values differ")
+    assert not problems, "results differ:\n  " + "\n  ".join(problems)
