@@ -78,11 +78,12 @@ def heavy_ball(beta, nesterov):
     return rule
 
 
-def adam(b1, b2, eps):
+def adam(b1, b2, eps, weight_decay=0.0):
     def rule(w, g, s, k):
         m = b1 * s.get("m", 0.0) + (1 - b1) * g
         v = b2 * s.get("v", 0.0) + (1 - b2) * g**2
-        return w - LR * (m / (1 - b1**k)) / (np.sqrt(v / (1 - b2**k)) + eps), {"m": m, "v": v}
+        step = (m / (1 - b1**k)) / (np.sqrt(v / (1 - b2**k)) + eps) + weight_decay * w
+        return w - LR * step, {"m": m, "v": v}
     return rule
 
 
@@ -105,6 +106,7 @@ OPTIMIZERS = {
     "momentum": ({"kind": "momentum", "momentum": 0.8}, heavy_ball(0.8, False)),
     "nesterov": ({"kind": "momentum", "momentum": 0.8, "nesterov": True}, heavy_ball(0.8, True)),
     "adam": ({"kind": "adam", "b1": 0.8, "b2": 0.95, "eps": 1e-3}, adam(0.8, 0.95, 1e-3)),
+    "adamw": ({"kind": "adamw", "b1": 0.8, "b2": 0.95, "eps": 1e-3, "weight_decay": 0.3}, adam(0.8, 0.95, 1e-3, 0.3)),
     "rmsprop": ({"kind": "rmsprop", "decay": 0.7, "eps": 1e-3}, rmsprop(0.7, 1e-3)),
     "adagrad": ({"kind": "adagrad", "initial_accumulator_value": 0.5, "eps": 1e-3}, adagrad(0.5, 1e-3)),
     "sign": ({"kind": "sign"}, lambda w, g, s, k: (w - LR * np.sign(g), s)),
