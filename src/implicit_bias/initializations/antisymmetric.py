@@ -1,17 +1,16 @@
 r"""The antisymmetric (paired) init: neurons come in pairs :math:`(w, +a), (w, -a)`, so f(0) = 0."""
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
-from pydantic import Field, PositiveFloat
 
-from ..components import register, scalar
+from ..components import register
 from ..errors import SpecError
 from ..models import TwoLayerReLU
 from ..problems import AbstractProblem
-from ._base import AbstractInitialization, InitSpec
-from .sign_gaussian import SignGaussian
+from ._base import AbstractInitialization
+from .sign_gaussian import NTKGaussianSpec, SignGaussian
 
 
 class Antisymmetric(AbstractInitialization):
@@ -32,15 +31,13 @@ class Antisymmetric(AbstractInitialization):
 
 
 @register
-class AntisymmetricSpec(InitSpec):
+class AntisymmetricSpec(NTKGaussianSpec):
     """The ntk_gaussian draw's first m/2 neurons paired as (w, a), (w, −a), so f(0) = 0; even width."""
 
-    models: ClassVar[tuple[type, ...]] = (TwoLayerReLU,)
     kind: Literal["antisymmetric"]
-    kappa: PositiveFloat = Field(1.0, description="std κ of the first-layer weights; output weights ±1")
 
     def build(self, model: TwoLayerReLU, problem: AbstractProblem) -> Antisymmetric:
         if model.width % 2:
             raise SpecError("model.width", f"the antisymmetric init pairs neurons; width {model.width} is odd",
                             "use an even width")
-        return Antisymmetric(SignGaussian(scalar(self.kappa)))
+        return Antisymmetric(super().build(model, problem))
