@@ -11,6 +11,10 @@ from typing import NamedTuple
 import numpy as np
 
 
+class FitError(ValueError):
+    """A fit that cannot be made from its points (a claim measuring it fails, with this message)."""
+
+
 class PowerLawFit(NamedTuple):
     """``slope`` s ± ``stderr`` and ``intercept`` of the fitted line, over the ``n_points``
     points with x in [``x_min``, ``x_max``]."""
@@ -24,7 +28,7 @@ class PowerLawFit(NamedTuple):
 
 
 def power_law_fit(x, y, *, x_range: tuple[float, float] | None = None, log_x: bool = True,
-                  log_y: bool = True) -> PowerLawFit:
+                  log_y: bool = True, strict: bool = False) -> PowerLawFit:
     r"""Least-squares line through :math:`(u_i, v_i)`, :math:`u = \log x` (or x), :math:`v = \log y`
     (or y), over the points with finite values (positive ones on a log axis) and, with
     ``x_range = (lo, hi)``, :math:`lo \le x \le hi`.
@@ -33,8 +37,12 @@ def power_law_fit(x, y, *, x_range: tuple[float, float] | None = None, log_x: bo
     :math:`\hat\sigma/\sqrt{\sum_i(u_i - \bar u)^2}` with :math:`\hat\sigma^2 = \sum_i r_i^2/(n-2)`
     (NaN for two points, where the line is exact).
 
+    With ``strict=True`` no point may be dropped: any point the filter above would leave out
+    raises instead. The claims and reproductions fit with ``strict=True``, since a point dropped
+    silently would change a measured slope without notice.
+
     Raises:
-        ValueError: fewer than two usable points.
+        FitError: fewer than two usable points; with ``strict=True``, any unusable point.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
@@ -44,8 +52,12 @@ def power_law_fit(x, y, *, x_range: tuple[float, float] | None = None, log_x: bo
         keep &= y > 0
     if x_range is not None:
         keep &= (x >= x_range[0]) & (x <= x_range[1])
+    if strict and not keep.all():
+        raise FitError(f"strict fit: {int(x.size - keep.sum())} of {x.size} points unusable (non-finite"
+                         f"{', non-positive on a log axis' if log_x or log_y else ''}"
+                         f"{' or outside x_range' if x_range is not None else ''})")
     if keep.sum() < 2:
-        raise ValueError(f"a line needs at least 2 usable points, got {int(keep.sum())} of {x.size}")
+        raise FitError(f"a line needs at least 2 usable points, got {int(keep.sum())} of {x.size}")
     u = np.log(x[keep]) if log_x else x[keep]
     v = np.log(y[keep]) if log_y else y[keep]
     slope, intercept = np.polyfit(u, v, 1)

@@ -10,6 +10,7 @@ from typing import Literal
 
 import xarray as xr
 
+from ..analysis import FitError
 from ..experiment import run
 
 Results = dict[str, xr.Dataset]
@@ -55,7 +56,11 @@ class Claim:
     def check(self) -> ClaimResult:
         start = time.perf_counter()
         results = {name: _run_once(spec) for name, spec in self.runs.items()}
-        measured, predicted, tolerance, detail = self.measure(results)
+        try:
+            measured, predicted, tolerance, detail = self.measure(results)
+        except FitError as e:  # runs that give no fit (a NaN or zero point) fail the claim, not the check
+            return ClaimResult(self.name, self.paper, False, math.nan, math.nan, math.nan, {"error": str(e)},
+                               time.perf_counter() - start)
         measured, predicted, tolerance = float(measured), float(predicted), float(tolerance)
         if self.comparison == "close":
             passed = abs(measured - predicted) <= tolerance

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..spec import validate_spec
 from ..theory import diagonal as th
 from ._claim import Claim, register
@@ -118,7 +119,7 @@ LOG_SPEC = _spec(GAUSSIAN_SPARSE, {"depth": 2},
 
 
 def _loglog_slope(scales, values) -> float:
-    return float(np.polyfit(np.log(scales), np.log(values), 1)[0])
+    return float(power_law_fit(scales, values, strict=True).slope)
 
 
 def _measure_log(results):

@@ -11,6 +11,7 @@ import jax
 import jax.flatten_util
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..dynamics import Objective
 from ..experiment import build
 from ..experiment.runner import initial_params
@@ -49,7 +50,7 @@ def discretization_errors(results, steps: list[float] = STEPS) -> tuple[np.ndarr
 
 
 def _slope(errors: np.ndarray) -> float:
-    return float(np.polyfit(np.log(STEPS), np.log(errors), 1)[0])
+    return float(power_law_fit(STEPS, errors, strict=True).slope)
 
 
 def _measure_order_one(results):
@@ -124,7 +125,7 @@ def initial_sharpness(spec: dict) -> float:
 def _measure_distance_order(results):
     distances = sup_distances(results, STABLE_STEPS)
     edge = 2 / initial_sharpness(DISTANCE_RUNS["gf"])
-    slope = float(np.polyfit(np.log(STABLE_STEPS), np.log(distances), 1)[0])
+    slope = float(power_law_fit(STABLE_STEPS, distances, strict=True).slope)
     return slope, 1.0, 0.1, {"steps": STABLE_STEPS, "sup_distance": distances.tolist(), "two_over_sharpness_0": edge,
                              "largest_step_over_edge": STABLE_STEPS[-1] / edge,
                              "final_loss": float(results["gf"]["final_loss"].sel({"dynamics.t_max": HORIZONS[-1]}))}

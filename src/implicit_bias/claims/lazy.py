@@ -17,6 +17,7 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..spec import validate_spec
 from ._claim import Claim, register
 
@@ -64,7 +65,7 @@ def lazy_gaps(runs: dict[str, dict], results: dict, alphas, init: str) -> np.nda
 
 
 def fitted_slope(alphas, gaps) -> float:
-    return float(np.polyfit(np.log(alphas), np.log(gaps), 1)[0])
+    return float(power_law_fit(alphas, gaps, strict=True).slope)
 
 
 def _measure(init: str, exponent: float):

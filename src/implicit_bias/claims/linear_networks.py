@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..spec import validate_spec
 from ..theory import linear_networks as lin
 from ._claim import Claim, register
@@ -153,7 +154,7 @@ def _mean_distance(results) -> np.ndarray:
 
 def _measure_width_slope(results):
     distance = _mean_distance(results)
-    slope = np.polyfit(np.log(WIDTHS), np.log(distance), 1)[0]
+    slope = power_law_fit(WIDTHS, distance, strict=True).slope
     return slope, -0.5, 0.1, {"widths": WIDTHS, "mean_distance": distance.tolist()}
 
 
@@ -202,7 +203,7 @@ def _measure_gd_order(results):
     gf = results["gf"]["predictor"]
     gd = results["gd"]["predictor"]
     errors = np.array([float(np.linalg.norm(gd.sel({"dynamics.lr": lr}) - gf)) for lr in LRS])
-    slope = np.polyfit(np.log(LRS), np.log(errors), 1)[0]
+    slope = power_law_fit(LRS, errors, strict=True).slope
     return slope, 1.0, 0.1, {"lrs": LRS, "errors": errors.tolist()}
 
 

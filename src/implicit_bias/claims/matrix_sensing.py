@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..spec import validate_spec
 from ..theory.matrix_sensing import min_nuclear_norm, tangent_conditioning
 from ._claim import Claim, register
@@ -48,7 +49,7 @@ SMALL_SPEC = sensing_spec(10, SMALL_SCALES)
 def _measure_small_init(results):
     nuclear = min_nuclear_norm(problem_of(SMALL_SPEC))
     distance = relative_distances(results["full_rank"], nuclear)
-    slope = np.polyfit(np.log(SMALL_SCALES), np.log(distance), 1)[0]
+    slope = power_law_fit(SMALL_SCALES, distance, strict=True).slope
     decreasing = bool(np.all(np.diff(distance) < 0))
     return -slope if decreasing else np.inf, -0.5, 0.0, {
         "scales": SMALL_SCALES, "distance_to_min_nuclear": distance.tolist(), "log_log_slope": slope,

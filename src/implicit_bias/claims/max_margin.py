@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..spec import validate_spec
 from ..theory import max_margin as mm
 from ._claim import Claim, register
@@ -54,7 +55,7 @@ def _measure_residual(results):
         mu = mm.residual_decay_exponent(Z, mm.hard_margin_svm(Z))
         t, r = ds["time"].values, ds["distance_to_max_margin_path"].values
         keep = (t > 0) & (r > RESIDUAL_WINDOW[0]) & (r < RESIDUAL_WINDOW[1])
-        slope = np.polyfit(np.log(t[keep]), np.log(r[keep]), 1)[0]
+        slope = power_law_fit(t[keep], r[keep], strict=True).slope
         angle, predicted = ds["angle_to_max_margin"].values, ds["predicted_angle_to_max_margin"].values
         worst = max(worst, abs(slope + mu))
         detail[name] = {"mu": mu, "fitted_slope": float(slope), "points": int(keep.sum()),
@@ -114,7 +115,7 @@ def _measure_limit_rate_gd(results):
     error, svm = _relative_limit_error(ds, GD_LIMIT_RUN)
     t, residual = ds["time"].values, ds["distance_to_max_margin_path"].values
     window = (t > 0) & (residual < 0.2)
-    slope = np.polyfit(np.log(t[window]), np.log(error[window]), 1)[0]
+    slope = power_law_fit(t[window], error[window], strict=True).slope
     mu = mm.residual_decay_exponent(folded_data(GD_LIMIT_RUN), svm, "logistic")
     return slope, -mu, 0.05, {"mu": mu, "points": int(window.sum()), "relative_error_end": float(error[-1]),
                               "t_L_end": float(ds["t_times_loss"][-1]), "w_hat_sq": mm.loss_time_limit(svm)}
@@ -173,7 +174,7 @@ def _measure_alignment(results):
     misalignment = 1 - float(ds["layer_alignment"].values[-1])
     t, angle = ds["time"].values, ds["angle_to_max_margin"].values
     late = t >= 1e10
-    slope = np.polyfit(np.log(np.log(t[late])), np.log(angle[late]), 1)[0]
+    slope = power_law_fit(np.log(t[late]), angle[late], strict=True).slope
     return slope, -1.0, 0.15, {"one_minus_alignment_end": misalignment, "angle_end": float(angle[-1]),
                                "angle_1e10": float(angle[late][0])}
 
@@ -211,7 +212,7 @@ def _deep_fits(results, of, against: str) -> dict[int, float]:
         ds = results[f"depth_{depth}"]
         late = ds["time"].values >= DEEP_WINDOW_T
         x, y = ds[against].values.ravel()[late], np.asarray(of(ds)).ravel()[late]
-        slopes[depth] = float(np.polyfit(np.log(x), np.log(y), 1)[0])
+        slopes[depth] = float(power_law_fit(x, y, strict=True).slope)
     return slopes
 
 
@@ -292,7 +293,7 @@ def _measure_normalized_gd(results):
         s = ds["time"].values[1:]
         scaled_gap = s * (svm.margin - ds["normalized_margin"].values.ravel()[1:])
         late = s >= 1e4
-        slope = float(np.polyfit(np.log(s[late]), np.log(np.abs(scaled_gap[late] - limit)), 1)[0])
+        slope = float(power_law_fit(s[late], np.abs(scaled_gap[late] - limit), strict=True).slope)
         c1, c2 = np.linalg.lstsq(np.vstack([1 / s[late], 1 / s[late] ** 2]).T, scaled_gap[late] - limit, rcond=None)[0]
         log_loss = ds["log_loss"].values.ravel()
         worst = max(worst, abs(slope + 1))

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..activations import POPULATION_LOSSES
 from ..experiment import run
 from ..experiment.runner import build, initial_params
@@ -249,7 +250,7 @@ def _measure_plateau(results):
     plateau_loss = float((loss + 2 * m**2)[before][i])
     # Rate: d ln‖M‖/dα while 3e-3 < ‖M‖ < 3e-2 (Q settled, M still linear).
     window = (m > 3e-3) & (m < 3e-2)
-    rate = float(np.polyfit(al[window], np.log(m[window]), 1)[0])
+    rate = float(power_law_fit(al[window], m[window], log_x=False, strict=True).slope)
     rel = max(abs(plateau_loss - pl.loss) / pl.loss, abs(rate - r) / r)
     return rel, 0.0, 2e-3, {"plateau_loss": plateau_loss, "predicted_plateau_loss": pl.loss,
                             "noiseless_plateau_loss": qt.plateau(T, P, 1.0, 1.0).loss,
@@ -284,7 +285,7 @@ def _measure_escape_log_n(results):
         # the growth of M depends on how early the escape comes, i.e. on N (measured: −2 % on
         # the slope for a = 1/p, p = 8, from Q = 0.25·I).
         times = [_escape_from(N, eta, p, a, 1.0, noise, q0=None)[3] for N in ESC_N]
-        slope = float(np.polyfit(np.log(ESC_N), times, 1)[0])
+        slope = float(power_law_fit(ESC_N, times, log_y=False, strict=True).slope)
         predicted = qt.escape_time_slope(T, p, a, 1.0, eta, noise)
         worst = max(worst, abs(slope - predicted) / predicted)
         detail[name] = {"slope": slope, "predicted": predicted,

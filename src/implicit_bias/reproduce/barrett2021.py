@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis import power_law_fit
 from ..claims import discretization as disc
 from ..experiment import run
 from ._output import output_dirs, plt, save_figure, write_tables
@@ -51,7 +52,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     start = time.perf_counter()
     results = {name: run(spec) for name, spec in _runs(steps).items()}
     to_gf, to_mod = disc.discretization_errors(results, steps)
-    slopes = tuple(float(np.polyfit(np.log(steps), np.log(e), 1)[0]) for e in (to_gf, to_mod))
+    slopes = tuple(float(power_law_fit(steps, e, strict=True).slope) for e in (to_gf, to_mod))
     figure = _figure(out / "figures" / "error_vs_step.png", np.array(steps), to_gf, to_mod, slopes)
     rows = [{"h": h, "gd_to_gf": a, "gd_to_modified": b} for h, a, b in zip(steps, to_gf, to_mod)]
     key_numbers = {"slope_gd_to_gf": slopes[0], "slope_gd_to_modified": slopes[1]}

@@ -36,6 +36,7 @@ matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..analysis import power_law_fit  # noqa: E402
 from ..claims.quadratic_teacher_student import (ERF_ALPHA, ERF_LR, ERF_SEEDS, P, P_STAR,  # noqa: E402
                                                 POLAR_SCALES, TRACK_OVERLAP, T, _escape_from, _measure_hessian,
                                                 ode_observables, polar_along_ode, sgd_spec)
@@ -97,9 +98,11 @@ def reproduce(out: Path, quick: bool = False) -> dict:
                 fmt="s", label="SGD (seed mean ± SE), from Q = 0.25·I")
     a1.set(xlabel="ln N", ylabel="α_esc (‖M‖_F = 0.5)")
     a1.legend(fontsize=8)
-    numbers["ode_escape_slope"] = float(np.polyfit(x, list(ode_esc.values()), 1)[0])
+    numbers["ode_escape_slope"] = float(power_law_fit(list(ode_esc), list(ode_esc.values()), log_y=False,
+                                                       strict=True).slope)
     if len(sgd_esc) > 1:
-        numbers["sgd_escape_slope"] = float(np.polyfit(np.log(list(sgd_esc)), [v[0] for v in sgd_esc.values()], 1)[0])
+        numbers["sgd_escape_slope"] = float(power_law_fit(list(sgd_esc), [v[0] for v in sgd_esc.values()], log_y=False,
+                                                           strict=True).slope)
     by_p = {}
     for norm in ("a=1", "a=1/p"):
         ts = []
