@@ -225,3 +225,13 @@ def test_optimizer_specs_on_the_two_layer_linear_example_match_numpy(name):
             params[factor], states[factor] = rule(params[factor], grads[factor], states[factor], k)
     np.testing.assert_allclose(ib.run(spec)["predictor"].values.reshape(-1), (params["U"] @ params["V"].T).ravel(),
                                rtol=1e-12, atol=1e-14)
+
+
+def test_a_sweep_reaches_into_a_section_left_at_its_default():
+    """examples/optimizers.toml sweeps dynamics.optimizer.kind; the plain optimizer it starts from
+    is left out of the saved spec (hashes), but the sweep still finds its table."""
+    from implicit_bias.spec import expand, load_spec
+
+    spec, _ = load_spec(Path(__file__).parents[1] / "examples" / "optimizers.toml")
+    kinds = [p.spec.dynamics.optimizer.kind for p in expand(spec)]
+    assert kinds == ["sgd", "momentum", "adam", "sign"] * 2

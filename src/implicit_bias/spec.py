@@ -148,9 +148,14 @@ def load_spec(path: str | Path) -> tuple[Spec, Path]:
     return validate_spec(raw), path.resolve().parent
 
 
-def _set_path(tree: dict, dotted: str, value) -> None:
+def _set_path(tree: dict, dotted: str, value, spec: BaseModel) -> None:
     *parents, leaf = dotted.split(".")
+    node_spec = spec
     for key in parents:
+        node_spec = getattr(node_spec, key, None)
+        if key not in tree and isinstance(node_spec, BaseModel):
+            # A section left at its default is not in the dump (a plain optimizer, say): sweep its fields all the same.
+            tree[key] = node_spec.model_dump(mode="json")
         node = tree.get(key)
         if not isinstance(node, dict):
             raise SpecError(f"sweep.{dotted}", f"'{key}' is not a section of the spec",
@@ -179,7 +184,7 @@ def expand(spec: Spec, raw: dict | None = None) -> list[RunPoint]:
         tree = json.loads(json.dumps(base))
         coords = dict(zip((k for k, _ in axes), combo))
         for key, value in coords.items():
-            _set_path(tree, key, value)
+            _set_path(tree, key, value, spec)
         try:
             points.append(RunPoint(coords=coords, spec=Spec.model_validate(tree)))
         except ValidationError as e:
