@@ -8,7 +8,8 @@ import equinox as eqx
 from jaxtyping import Array, Float, Int, PRNGKeyArray, PyTree
 from pydantic import Field, NonNegativeFloat, PositiveFloat
 
-from ..components import Component
+from ..components import Component, Section
+from ..mirrors.euclidean import EuclideanSpec
 from ..models import AbstractModel
 from ..problems import AbstractProblem
 
@@ -94,13 +95,18 @@ class AbstractDynamics(eqx.Module):
 class DynamicsSpec(Component):
     """The spec schema of a dynamics kind: ``build()`` makes the dynamics (they depend on
     nothing but their fields). Every dynamics stops at ``t_max`` or once the loss is below
-    ``stop_loss``."""
+    ``stop_loss``, and moves in the geometry of its ``mirror`` map."""
 
     section: ClassVar[str] = "dynamics"
+    #: Written out in a saved spec only when not Euclidean, so plain specs keep their hash.
+    omit_when_default: ClassVar[tuple[str, ...]] = ("mirror",)
 
     t_max: PositiveFloat = Field(description="gradient-flow time to stop at (steps × lr for GD/SGD; "
                                  "α = steps/N for SGD on online_teacher_student)")
     stop_loss: NonNegativeFloat = Field(0.0, description="stop once the loss is below this")
+    mirror: Section("mirror") = Field(
+        EuclideanSpec(), description="potential ψ: the method moves ∇ψ(θ) along −∇L (mirror flow, mirror "
+                                     "descent), e.g. { kind = \"hyperbolic_entropy\", beta = 0.01 }")
 
     @abc.abstractmethod
     def build(self) -> AbstractDynamics:

@@ -11,6 +11,8 @@ from jaxtyping import Array, Float, PRNGKeyArray, PyTree
 from pydantic import Field, PositiveFloat, PositiveInt
 
 from ..components import Section, scalar
+from ..mirrors import MirrorMap
+from ..mirrors.euclidean import Euclidean
 from ..optimizers import Optax
 from ..optimizers.schedules import ConstantSpec, constant
 from ..optimizers.sgd import SGDOptimizerSpec
@@ -41,6 +43,12 @@ class DiscreteDynamics(AbstractDynamics):
       measured the block size). The divergence test then reads the batch loss; the stop test
       the full loss.
 
+    With a ``mirror`` map ψ (:class:`~implicit_bias.mirrors.MirrorMap`) the steps move the dual
+    variable :math:`z = \nabla\psi(\theta)` instead, :math:`z_{k+1} = z_k + u_k` with the gradient
+    taken at :math:`\theta_k = \nabla\psi^*(z_k)`: mirror descent (stochastic mirror descent with
+    mini-batches); on least squares its limit is :math:`\arg\min D_\psi(\theta, \theta_0)` over the
+    interpolants at any stable step (Gunasekar et al. 2018).
+
     Time is steps × ``lr`` (GF time for plain full-batch steps, whatever the optimizer or
     schedule: it counts steps), or the problem's time for online SGD (α = k/N,
     :meth:`~implicit_bias.problems.AbstractProblem.sgd_time_step`).
@@ -64,6 +72,7 @@ class DiscreteDynamics(AbstractDynamics):
     stop_loss: Float[Array, ""]
     optimizer: Optax = Optax(optax.sgd, {})
     schedule: Optax = Optax(constant, {})
+    mirror: MirrorMap = eqx.field(default_factory=Euclidean)
     batch_size: int | None = eqx.field(static=True, default=None)
     objective: str = eqx.field(static=True, default="loss")
     max_steps: int = eqx.field(static=True, default=10_000_000)
@@ -80,11 +89,11 @@ class DiscreteDynamics(AbstractDynamics):
         """η for plain steps on the loss (the kernel-dynamics observables' GD prediction); None
         for any other optimizer or schedule, whose steps are not η∇L."""
         plain = self.optimizer.make is optax.sgd and not self.optimizer.arrays and self.schedule.make is constant
-        return self.lr if plain and self.objective == "loss" else None
+        return self.lr if plain and self.objective == "loss" and isinstance(self.mirror, Euclidean) else None
 
     def solve(self, objective: Objective, params0: PyTree, key: PRNGKeyArray,
               times: Float[Array, " times"], observe: Observer) -> Trajectory:
-        optimizer = self.optimizer(self.schedule(self.lr))
+        optimizer, mirror = self.optimizer(self.schedule(self.lr)), self.mirror
         if self.batch_size is None:
             del key  # deterministic
             descend = objective.log_loss if self.objective == "log_loss" else objective.loss
@@ -97,16 +106,19 @@ class DiscreteDynamics(AbstractDynamics):
                 return objective.draw_batches(jax.random.fold_in(key, j), self.block, self.batch_size)
             dt = objective.problem.sgd_time_step(self.lr)
 
-        def step(params, opt_state, k, sample):
-            value, grads = gradient(params, sample)
-            updates, opt_state = optimizer.update(grads, opt_state, params)
+        # The loop's state is the mirror's dual variable z = ∇ψ(θ) (θ itself for the Euclidean map).
+        def step(dual, opt_state, k, sample):
+            value, grads = gradient(mirror.to_primal(dual), sample)
+            updates, opt_state = optimizer.update(grads, opt_state, dual)
             # The loop's divergence test reads L: exp(log L) is +inf on a blow-up and 0 on underflow.
             loss = jnp.exp(value) if self.objective == "log_loss" else value
-            return optax.apply_updates(params, updates), opt_state, loss
+            return optax.apply_updates(dual, updates), opt_state, loss
 
-        return iterate(step, objective.loss, params0, optimizer.init(params0), dt=dt, t_max=self.t_max,
-                       stop_loss=self.stop_loss, max_steps=self.max_steps, times=times, observe=observe,
-                       draw=draw, block=self.block)
+        dual0 = mirror.to_dual(params0)
+        run = iterate(step, lambda dual: objective.loss(mirror.to_primal(dual)), dual0, optimizer.init(dual0),
+                      dt=dt, t_max=self.t_max, stop_loss=self.stop_loss, max_steps=self.max_steps, times=times,
+                      observe=lambda dual, t: observe(mirror.to_primal(dual), t), draw=draw, block=self.block)
+        return run._replace(final_params=mirror.to_primal(run.final_params))
 
 
 class DiscreteSpec(DynamicsSpec):
@@ -114,7 +126,7 @@ class DiscreteSpec(DynamicsSpec):
 
     #: Written out in a saved spec only when not plain: a spec without them, as every spec was
     #: before they existed, keeps its hash (and a finished sweep's results their run ids).
-    omit_when_default: ClassVar[tuple[str, ...]] = ("optimizer", "schedule")
+    omit_when_default: ClassVar[tuple[str, ...]] = ("mirror", "optimizer", "schedule")
 
     lr: PositiveFloat = Field(description="step size η (the schedule's starting value); time is steps × lr")
     optimizer: Section("optimizer") = Field(
@@ -125,4 +137,4 @@ class DiscreteSpec(DynamicsSpec):
 
     def dynamics(self, **fields) -> DiscreteDynamics:
         return DiscreteDynamics(scalar(self.lr), scalar(self.t_max), scalar(self.stop_loss), self.optimizer.build(),
-                                self.schedule.build(), max_steps=self.max_steps, **fields)
+                                self.schedule.build(), self.mirror.build(), max_steps=self.max_steps, **fields)

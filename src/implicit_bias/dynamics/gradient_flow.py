@@ -1,6 +1,6 @@
 r"""Gradient flow :math:`\dot\theta = -\nabla L(\theta)`, or mirror flow, integrated by diffrax."""
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 import diffrax
 import equinox as eqx
@@ -9,9 +9,9 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
 from pydantic import Field, PositiveFloat, PositiveInt
 
-from ..components import Section, register, scalar
+from ..components import register, scalar
 from ..mirrors import MirrorMap
-from ..mirrors.euclidean import Euclidean, EuclideanSpec
+from ..mirrors.euclidean import Euclidean
 from ._base import CONVERGED, DIVERGED, MAX_TIME, AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
 from ._clock import CLOCKS, Clock, LinearClock, clock_named
 
@@ -91,9 +91,6 @@ class GradientFlowSpec(DynamicsSpec):
     """Gradient flow (or mirror flow) by an adaptive Runge–Kutta solver (diffrax), stopped
     exactly at ``stop_loss`` (an event)."""
 
-    #: Written out in a saved spec only when not Euclidean, so plain GF specs keep their hash.
-    omit_when_default: ClassVar[tuple[str, ...]] = ("mirror",)
-
     kind: Literal["gradient_flow"]
     rtol: PositiveFloat = 1e-10
     atol: PositiveFloat = 1e-12
@@ -102,9 +99,6 @@ class GradientFlowSpec(DynamicsSpec):
     clock: Literal[tuple(CLOCKS)] = Field(
         "linear", description="'log': integrate in s = log(1+t) (tiny losses); 'loss': in τ = log(L(0)/L), "
                               "where only the limit matters (times are then τ)")
-    mirror: Section("mirror") = Field(
-        EuclideanSpec(), description="potential ψ of mirror flow d∇ψ(θ)/dt = −∇L, e.g. "
-                                     "{ kind = \"hyperbolic_entropy\", beta = 0.01 }")
 
     def build(self) -> GradientFlow:
         return GradientFlow(scalar(self.t_max), scalar(self.stop_loss), scalar(self.rtol), scalar(self.atol),
