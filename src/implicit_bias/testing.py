@@ -33,6 +33,7 @@ import xarray as xr
 from .components import registered
 from .dynamics import GradientFlow, Objective
 from .experiment.runner import build, initial_params
+from .mirrors import ElementwiseMirror
 from .problems import AbstractDataProblem
 from .spec import expand, validate_spec
 
@@ -169,7 +170,8 @@ def _mirror(spec: dict):
 
 def check_mirror_maps(spec: dict) -> None:
     """``to_dual`` is the gradient of ``potential`` and ``to_primal`` its inverse, at a point with
-    entries of both signs and magnitudes 0.1–2 (to 1e-12: both sides are closed forms)."""
+    entries of both signs and magnitudes 0.1–2; an elementwise map's conjugate φ* has derivative
+    (φ′)⁻¹ and meets Fenchel–Young with equality, φ(x) + φ*(φ′(x)) = xφ′(x) (to 1e-12: closed forms)."""
     mirror = _mirror(spec)
     theta = {"a": jnp.array([-2.0, -0.3, 0.1, 0.7, 1.9]), "b": jnp.array([[0.4, -1.1]])}
     name = spec["mirror"]["kind"]
@@ -178,6 +180,13 @@ def check_mirror_maps(spec: dict) -> None:
     for got, want in zip(jax.tree.leaves(mirror.to_primal(mirror.to_dual(theta))), jax.tree.leaves(theta)):
         np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"{name}: to_primal does not invert to_dual")
     assert abs(float(mirror.bregman(theta, theta))) < 1e-12, f"{name}: D_ψ(θ, θ) ≠ 0"
+    if isinstance(mirror, ElementwiseMirror):
+        x = theta["a"]
+        z = mirror.phi_prime(x)
+        np.testing.assert_allclose(jax.vmap(jax.grad(mirror.phi_conjugate))(z), x, rtol=1e-12,
+                                   err_msg=f"{name}: φ*' is not (φ')⁻¹")
+        np.testing.assert_allclose(mirror.phi(x) + mirror.phi_conjugate(z), x * z, rtol=1e-12, atol=1e-15,
+                                   err_msg=f"{name}: φ* is not the conjugate of φ (Fenchel–Young)")
 
 
 def check_mirror_flow_limit(spec: dict) -> None:

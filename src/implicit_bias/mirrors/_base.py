@@ -50,10 +50,14 @@ class MirrorMap(eqx.Module):
 
 class ElementwiseMirror(MirrorMap):
     r"""A separable potential :math:`\psi(\theta) = \sum_i \phi(\theta_i)` over every parameter
-    entry: subclasses give φ, φ′ and (φ′)⁻¹ on arrays."""
+    entry: subclasses give φ, φ′, (φ′)⁻¹ and the convex conjugate φ* (whose derivative is
+    (φ′)⁻¹; reference optima solve the dual in it) on arrays."""
 
     @abc.abstractmethod
     def phi(self, x: Array) -> Array: ...
+
+    @abc.abstractmethod
+    def phi_conjugate(self, z: Array) -> Array: ...
 
     @abc.abstractmethod
     def phi_prime(self, x: Array) -> Array: ...

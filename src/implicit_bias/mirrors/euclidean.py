@@ -15,6 +15,9 @@ class Euclidean(ElementwiseMirror):
     def phi(self, x: Array) -> Array:
         return 0.5 * x * x
 
+    def phi_conjugate(self, z: Array) -> Array:
+        return 0.5 * z * z
+
     def phi_prime(self, x: Array) -> Array:
         return x
 

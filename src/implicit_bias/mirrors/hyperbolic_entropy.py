@@ -12,7 +12,8 @@ from ._base import ElementwiseMirror, MirrorSpec
 
 class HyperbolicEntropy(ElementwiseMirror):
     r""":math:`\phi_\beta(x) = x\,\mathrm{arcsinh}(x/\beta) - \sqrt{x^2+\beta^2} + \beta`, so
-    :math:`\phi'_\beta = \mathrm{arcsinh}(\cdot/\beta)`, :math:`(\phi'_\beta)^{-1} = \beta\sinh` and the flow is
+    :math:`\phi'_\beta = \mathrm{arcsinh}(\cdot/\beta)`, :math:`(\phi'_\beta)^{-1} = \beta\sinh`,
+    :math:`\phi^*_\beta = \beta(\cosh - 1)`, and the flow is
     :math:`\dot\theta = -\sqrt{\theta^2+\beta^2}\odot\nabla L` (Ghai, Hazan & Singer 2020). It
     interpolates between ½‖θ‖²/β (β → ∞, kernel regime) and a weighted ℓ1 norm (β → 0, rich
     regime). The diagonal network :math:`w = u^2 - v^2` under GF from u = v = α keeps
@@ -24,6 +25,9 @@ class HyperbolicEntropy(ElementwiseMirror):
 
     def phi(self, x: Array) -> Array:
         return x * jnp.arcsinh(x / self.beta) - jnp.sqrt(x**2 + self.beta**2) + self.beta
+
+    def phi_conjugate(self, z: Array) -> Array:
+        return self.beta * (jnp.cosh(z) - 1)
 
     def phi_prime(self, x: Array) -> Array:
         return jnp.arcsinh(x / self.beta)

@@ -12,7 +12,7 @@ from ._base import ElementwiseMirror, MirrorSpec
 
 class LpPotential(ElementwiseMirror):
     r""":math:`\phi(x) = |x|^p/p`, p > 1: :math:`\phi'(x) = \mathrm{sign}(x)|x|^{p-1}` and
-    :math:`(\phi')^{-1}(z) = \mathrm{sign}(z)|z|^{1/(p-1)}`. On least squares from θ₀ = 0 the
+    :math:`(\phi')^{-1}(z) = \mathrm{sign}(z)|z|^{1/(p-1)}`, :math:`\phi^*(z) = |z|^q/q` with q = p/(p − 1). On least squares from θ₀ = 0 the
     flow ends at the min-ℓp-norm interpolant (Gunasekar et al. 2018). The flow
     :math:`\dot\theta = -|\theta|^{2-p}\nabla L/(p-1)` is singular at 0 for p ≠ 2; integrated in the
     dual variable it is not. The loss clock needs ∇²ψ* at z, infinite at z = 0 for p > 2: use
@@ -22,6 +22,10 @@ class LpPotential(ElementwiseMirror):
 
     def phi(self, x: Array) -> Array:
         return jnp.abs(x) ** self.p / self.p
+
+    def phi_conjugate(self, z: Array) -> Array:
+        q = self.p / (self.p - 1)
+        return jnp.abs(z) ** q / q
 
     def phi_prime(self, x: Array) -> Array:
         return jnp.sign(x) * jnp.abs(x) ** (self.p - 1)
