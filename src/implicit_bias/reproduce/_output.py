@@ -1,7 +1,10 @@
-"""What every reproduction writes: ``figures/*.png``, ``table.json`` and ``table.md``."""
+"""What every reproduction shares: its start (the output folder and the clock), the finish of its
+figures' panels, and the writing of ``figures/*.png``, ``table.json`` and ``table.md``."""
 
 import json
 import math
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -11,16 +14,26 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def output_dirs(out: Path) -> Path:
+def start(out: Path) -> tuple[Path, Callable[[], float]]:
+    """Begin a reproduction: make ``out/figures`` and start its clock. Returns ``out`` as a Path and
+    ``elapsed()``, the seconds since, the wall time :func:`header` reports."""
     out = Path(out)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    return out
+    began = time.perf_counter()
+    return out, lambda: time.perf_counter() - began
 
 
 def colours(k: int) -> list:
     """k colours along viridis (its bright yellow end left out: unreadable on white)."""
     cmap = plt.get_cmap("viridis")
     return [cmap(x) for x in np.linspace(0.0, 0.85, k)]
+
+
+def finish_panel(ax, fontsize: float = 8, **legend) -> None:
+    """The finish the figures' panels share: a light grid, on the minor ticks too (most axes here
+    are logarithmic), and a legend in small type (``legend``: its other keywords, e.g. ``loc``)."""
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=fontsize, **legend)
 
 
 def save_figure(fig, path: Path) -> str:

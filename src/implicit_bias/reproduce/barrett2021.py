@@ -9,7 +9,6 @@ the same structure (a smooth loss with a nonconstant Hessian) and is the one the
 distances of the end-to-end predictor Θ at T = 2.
 """
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ import numpy as np
 from ..analysis import power_law_fit
 from ..claims import discretization as disc
 from ..experiment import run
-from ._output import output_dirs, plt, save_figure, write_tables
+from ._output import finish_panel, plt, save_figure, start, write_tables
 
 PAPER = "Barrett & Dherin (2021), Implicit Gradient Regularization, ICLR 2021, arXiv:2009.11162"
 #: h = 1/4 is pre-asymptotic (error ratios 2.5 and 6.7 to h = 1/8), so the sweep starts at 1/8.
@@ -40,16 +39,14 @@ def _figure(path: Path, steps: np.ndarray, to_gf: np.ndarray, to_mod: np.ndarray
     ax.set_xlabel("step h")
     ax.set_ylabel(f"‖Θ_GD(T) − Θ_flow(T)‖_F at T = {disc.HORIZON:g}")
     ax.set_title("GD vs gradient flow: O(h), and O(h²) for the modified flow", fontsize=10)
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=8)
+    finish_panel(ax)
     return save_figure(fig, path)
 
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Sweep h, write ``figures/error_vs_step.png``, ``table.md`` and ``table.json``."""
-    out = output_dirs(out)
+    out, elapsed = start(out)
     steps = disc.STEPS if quick else FULL_STEPS
-    start = time.perf_counter()
     results = {name: run(spec) for name, spec in _runs(steps).items()}
     to_gf, to_mod = disc.discretization_errors(results, steps)
     slopes = tuple(float(power_law_fit(steps, e, strict=True).slope) for e in (to_gf, to_mod))
@@ -58,7 +55,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     key_numbers = {"slope_gd_to_gf": slopes[0], "slope_gd_to_modified": slopes[1]}
     md = "\n".join([
         f"# Reproduction: {PAPER}", "",
-        f"Mode: {'quick' if quick else 'full'}; {time.perf_counter() - start:.0f} s. Problem: {disc.PROBLEM}, "
+        f"Mode: {'quick' if quick else 'full'}; {elapsed():.0f} s. Problem: {disc.PROBLEM}, "
         f"model {disc.MODEL}, init Gaussian 0.5, horizon T = {disc.HORIZON:g}.", "",
         f"Fitted log–log slopes: GD − GF **{slopes[0]:.4f}** (theory 1); GD − modified flow **{slopes[1]:.4f}** "
         "(theory 2).", "",

@@ -25,7 +25,6 @@ init W = 0.5·G (Q(0) ≈ 0.25·I). ``quick`` shrinks N, seeds and α (checks th
 
 import json
 import math
-import time
 from pathlib import Path
 
 import jax
@@ -41,7 +40,7 @@ from ..claims.quadratic_teacher_student import (ERF_ALPHA, ERF_LR, ERF_SEEDS, P,
                                                 POLAR_SCALES, TRACK_OVERLAP, T, _escape_from, _measure_hessian,
                                                 ode_observables, polar_along_ode, sgd_spec)
 from ..experiment import run  # noqa: E402
-from ._output import output_dirs  # noqa: E402
+from ._output import start  # noqa: E402
 from ..theory import quadratic_teacher_student as qt  # noqa: E402
 
 PAPER = ("Bocchi, Regimbeau, Lucibello, Saglietti, Cammarota (2026), Escape dynamics and implicit bias of "
@@ -62,9 +61,8 @@ def _sgd(sizes) -> dict:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/*.png``, ``out/table.md``, ``out/table.json``; return paths and key numbers."""
-    out = output_dirs(out)
+    out, elapsed = start(out)
     sizes = QUICK if quick else FULL
-    start = time.perf_counter()
     sgd = _sgd(sizes)
     pl = qt.plateau(T, P, 1.0, 1.0, ETA)
     r = qt.escape_rate(T, P, 1.0, 1.0, ETA)
@@ -176,7 +174,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     ax.legend(fontsize=8)
     figures.append(_save(fig, out / "figures" / "erf_committee.png"))
 
-    seconds = time.perf_counter() - start
+    seconds = elapsed()
     table = {"paper": PAPER, "quick": quick, "sizes": sizes, "seconds": seconds, "key_numbers": numbers,
              "hessian_counts": counts}
     (out / "table.json").write_text(json.dumps(table, indent=2, default=float))

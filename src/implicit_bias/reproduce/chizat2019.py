@@ -9,14 +9,13 @@ smooth f, because with the ReLU net the gap comes from neurons crossing their ki
 events; README, "What we found") and the adaptive solver stalls at the kinks.
 """
 
-import time
 from pathlib import Path
 
 import numpy as np
 
 from ..claims import lazy as claims
 from ..experiment import run
-from ._output import header, md_table, output_dirs, plt, save_figure, write_tables
+from ._output import finish_panel, header, md_table, plt, save_figure, start, write_tables
 
 PAPER = "Chizat, Oyallon, Bach (2019), On Lazy Training in Differentiable Programming"
 EXPONENTS = {"gaussian": 1.0, "paired": 2.0}
@@ -31,16 +30,14 @@ def _figure(path: Path, alphas: np.ndarray, gaps: dict) -> str:
         ax.loglog(alphas, gap[-1] * (alphas / alphas[-1]) ** -p, ":", color=colour, label=f"α^(−{p:g})")
     ax.set_xlabel("scale α")
     ax.set_ylabel("RMS gap, trained model vs trained linearization")
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=8)
+    finish_panel(ax)
     ax.set_title("Chizat et al. (2019): lazy training, diagonal net u² − v², GF to T = 5 (L/α² clock)", fontsize=9)
     return save_figure(fig, path)
 
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run both inits over α, write ``figures/chizat_gap.png``, ``table.md``, ``table.json``."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     alphas = np.array(claims.ALPHAS if quick else (2.0, 4.0, 8.0, 16.0, 32.0, 64.0))
     gaps = {}
     for init in EXPONENTS:
@@ -50,7 +47,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     slopes = {init: claims.fitted_slope(alphas, gap) for init, gap in gaps.items()}
     rows = [{"alpha": float(a), **{init: float(gap[i]) for init, gap in gaps.items()}} for i, a in enumerate(alphas)]
     md = "\n".join([
-        *header(PAPER, quick, time.perf_counter() - start),
+        *header(PAPER, quick, elapsed()),
         f"Problem: {claims.PROBLEM}; GF to T = {claims.T} in the L/α² clock.", "",
         md_table(rows, [("α", "alpha"), *((f"gap ({init})", init) for init in gaps)]),
         "", "Fitted log–log slopes: " + ", ".join(f"{init} {s:.4f} (predicted −{EXPONENTS[init]:g})"

@@ -9,14 +9,13 @@ horizons up to convergence. Plotted: sup_T distance / η against η/η_edge (fla
 distance against η on log axes, and the sharpness along the flow.
 """
 
-import time
 from pathlib import Path
 
 import numpy as np
 
 from ..claims import discretization as disc
 from ..experiment import run
-from ._output import output_dirs, plt, save_figure, write_tables
+from ._output import plt, save_figure, start, write_tables
 
 PAPER = "Elkabetz & Cohen (2021), Continuous vs. Discrete Optimization of Deep Neural Networks, NeurIPS 2021"
 #: Steps are powers of two so that every horizon (also a power of two) is an exact number of
@@ -61,8 +60,7 @@ def _figure(path: Path, rows: list[dict], gf, edge: float) -> str:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``figures/distance_vs_step.png``, ``table.md``, ``table.json``."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     horizons = disc.HORIZONS if quick else FULL_HORIZONS
     gf_spec = disc.distance_runs([0.01], horizons, quantities=("loss", "sharpness"), n_times=12 if quick else 40)["gf"]
     gf = run(gf_spec)
@@ -81,7 +79,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
                    "final_gf_loss": float(gf["final_loss"].isel({"dynamics.t_max": -1}))}
     md = "\n".join([
         f"# Reproduction: {PAPER}", "",
-        f"Mode: {'quick' if quick else 'full'}; {time.perf_counter() - start:.0f} s. 2/max_t λ_max = {edge:.5g}; "
+        f"Mode: {'quick' if quick else 'full'}; {elapsed():.0f} s. 2/max_t λ_max = {edge:.5g}; "
         f"GF loss at T = {horizons[-1]:g}: {key_numbers['final_gf_loss']:.3g}.", "",
         "| η | η/edge | sup_T distance | distance/η | status (1 = ran to T, 2 = diverged) |", "|---|---|---|---|---|",
         *[f"| {r['step']:.5g} | {r['step_over_edge']:.3g} | {r['sup_distance']:.4e} | {r['distance_over_step']:.4g} "

@@ -13,7 +13,6 @@ et al.'s conjecture needs more than Gaussian sensing with few measurements (Li, 
 assume RIP).
 """
 
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -22,7 +21,7 @@ import numpy as np
 from ..claims.matrix_sensing import SMALL_SCALES, problem_of, relative_distances, sensing_spec
 from ..experiment import run
 from ..theory.matrix_sensing import min_nuclear_norm
-from ._output import jsonable, md_table, output_dirs, save_figure, write_row_tables
+from ._output import jsonable, md_table, save_figure, start, write_row_tables
 
 PAPER = "Gunasekar et al. 2017; Li, Ma, Zhang 2018"
 FULL_SCALES = [1.0, 0.3, 0.1, 0.01, 0.001, 1e-4, 1e-5]
@@ -51,9 +50,8 @@ def _figure(path: Path, rows: list[dict], sizes: dict) -> str:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/sensing_error.png``, ``out/table.md``, ``out/table.json``."""
-    out = output_dirs(out)
+    out, elapsed = start(out)
     sizes = QUICK if quick else FULL
-    start = time.perf_counter()
     rows = []
     for M in sizes["measurements"]:
         problem = problem_of(sensing_spec(10, [1.0], n_measurements=M))
@@ -67,7 +65,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
                              "to_min_nuclear": float(to_nuclear), "final_loss": float(loss),
                              "min_nuclear_to_target": float(np.linalg.norm(nuclear - target) / np.linalg.norm(target))})
     figure = _figure(out / "figures" / "sensing_error.png", rows, sizes)
-    seconds = time.perf_counter() - start
+    seconds = elapsed()
     columns = [("M", "measurements"), ("width", "width"), ("α", "scale"), ("‖X−X*‖/‖X*‖", "to_target"),
                ("‖X−X_nuc‖/‖X_nuc‖", "to_min_nuclear"), ("final L", "final_loss"),
                ("‖X_nuc−X*‖/‖X*‖", "min_nuclear_to_target")]

@@ -12,14 +12,13 @@ Choices: GD, not GF, for the ReLU net: the ReLU's derivative jumps where a pre-a
 and the adaptive ODE solver stalls there (README, "What we found"); GF time on the axis (t = kη).
 """
 
-import time
 from pathlib import Path
 
 
 from ..claims import max_margin as claims
 from ..experiment import run
 from ..theory import max_margin as mm
-from ._output import header, md_table, output_dirs, plt, save_figure, write_tables
+from ._output import finish_panel, header, md_table, plt, save_figure, start, write_tables
 
 PAPER = "Lyu & Li (2020), Gradient Descent Maximizes the Margin of Homogeneous Neural Networks"
 
@@ -48,16 +47,14 @@ def _figure(path: Path, results: dict, svm_margin: float) -> str:
     axes[1].set_title("(b) loss", fontsize=9)
     for ax in axes:
         ax.set_xlabel("gradient-flow time t (GD: t = kη)")
-        ax.grid(True, which="both", alpha=0.25)
-        ax.legend(fontsize=7)
+        finish_panel(ax, fontsize=7)
     fig.suptitle("Lyu & Li (2020): 2-homogeneous nets on separable data (exponential loss)", fontsize=10)
     return save_figure(fig, path)
 
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run both nets, write ``figures/lyu_margins.png``, ``table.md``, ``table.json``."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     specs = _specs(quick)
     results = {name: run(spec) for name, spec in specs.items()}
     svm = mm.hard_margin_svm(claims.folded_data(specs["linear_gf"]))
@@ -70,7 +67,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     columns = [(c, c) for c in ("run", "t_end", "loss_end", "smoothed_margin_end", "normalized_margin_end",
                                 "worst_relative_drop")]
     md = "\n".join([
-        *header(PAPER, quick, time.perf_counter() - start),
+        *header(PAPER, quick, elapsed()),
         f"Data: {claims.FAST}, exponential loss; SVM margin {svm.margin:.6f}.", "", md_table(rows, columns),
         "", "worst_relative_drop: largest relative decrease of the smoothed margin between records once L < 1 "
         "(≤ 0: never decreases).", "", "Figure: `figures/lyu_margins.png`.", ""])

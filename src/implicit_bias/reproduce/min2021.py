@@ -72,7 +72,7 @@ from ..experiment import build, run, run_points  # noqa: E402
 from ..experiment.runner import BuiltRun, initial_params  # noqa: E402
 from ..spec import expand, observation_times, validate_spec  # noqa: E402
 from ..theory import linear_networks as lin  # noqa: E402
-from ._output import colours, jsonable, md_table as _md_table, save_figure as _save  # noqa: E402
+from ._output import colours, finish_panel, jsonable, md_table as _md_table, save_figure as _save  # noqa: E402
 
 PAPER = ("Min, Tarmoun, Vidal, Mallada (2021), Convergence and Implicit Bias of Gradient Flow "
          "on Overparametrized Linear Networks, arXiv:2105.06351 (ICML 2021 version: On the "
@@ -149,6 +149,27 @@ def _last_finite(t: np.ndarray, values: np.ndarray) -> tuple[float, float]:
 
 def _positive(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, values, np.nan)
+
+
+#: Legend entries of the dashed bound curves: the rate theorem's on the loss, and on the instantaneous rate.
+LOSS_BOUND = "bound L(0)·exp(−λ_r(Σ)c(0)t)"
+RATE_BOUND = "bound λ_r(Σ)c(t)"
+
+
+def _with_bound(ax, t: np.ndarray, measured: np.ndarray, bound: np.ndarray, colour, label: str | None = None) -> None:
+    """A measured curve (solid) and the bound on it (dashed, the same colour)."""
+    ax.plot(t, measured, color=colour, lw=1.8, label=label)
+    ax.plot(t, bound, color=colour, lw=1.2, ls="--")
+
+
+def _loss_with_bound(ax, ds, colour, label: str) -> None:
+    """A run's loss and the rate theorem's bound on it, where positive (the axes are logarithmic)."""
+    _with_bound(ax, ds["time"].values, _positive(ds["loss"].values), _positive(ds["loss_bound"].values), colour, label)
+
+
+def _bound_key(ax, label: str) -> None:
+    """One legend entry for all the panel's dashed bounds."""
+    ax.plot([], [], "k--", lw=1.2, label=label)
 
 
 # --- experiment 1 ----------------------------------------------------------------------------
@@ -250,37 +271,27 @@ def _figure_imbalance(path: Path, sizes: Sizes, spectra: dict, curves: dict) -> 
     ax.set_xlabel("width h")
     ax.set_ylabel("imbalance term / (m h)")
     ax.set_title(f"(a) imbalance spectrum at init (n={n}, m={m}; dots: {sizes.mf_spectrum_seeds} seeds)")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.25)
+    finish_panel(ax)
 
     ax = axes[1]
     for h, colour in zip(widths, palette):
-        ds = curves[h]
-        t = ds["time"].values
-        ax.plot(t, _positive(ds["loss"].values), color=colour, lw=1.8, label=f"h = {h}")
-        ax.plot(t, _positive(ds["loss_bound"].values), color=colour, lw=1.2, ls="--")
-    ax.plot([], [], "k--", lw=1.2, label="bound L(0)·exp(−λ_r(Σ)c(0)t)")
-    ax.set_yscale("log")
-    ax.set_xlabel("gradient-flow time t")
-    ax.set_ylabel("loss L(t)  (L* = 0)")
-    ax.set_title("(b) loss and the rate theorem's bound")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.25)
+        _loss_with_bound(ax, curves[h], colour, f"h = {h}")
+    _bound_key(ax, LOSS_BOUND)
+    ax.set(yscale="log", xlabel="gradient-flow time t", ylabel="loss L(t)  (L* = 0)",
+           title="(b) loss and the rate theorem's bound")
+    finish_panel(ax)
 
     ax = axes[2]
     for h, colour in zip(widths, palette):
         ds = curves[h]
-        t = ds["time"].values
         clean = ds["loss"].values > 1e-9
-        ax.plot(t[clean], ds["instantaneous_rate"].values[clean], color=colour, lw=1.8, label=f"h = {h}")
-        ax.plot(t[clean], ds["instantaneous_rate_bound"].values[clean], color=colour, lw=1.2, ls="--")
-    ax.plot([], [], "k--", lw=1.2, label="bound λ_r(Σ)c(t)")
+        _with_bound(ax, ds["time"].values[clean], ds["instantaneous_rate"].values[clean],
+                    ds["instantaneous_rate_bound"].values[clean], colour, f"h = {h}")
+    _bound_key(ax, RATE_BOUND)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("gradient-flow time t")
-    ax.set_ylabel("rate −d/dt log(L − L*)")
-    ax.set_title("(c) instantaneous rate and its bound")
-    ax.legend(fontsize=8)
-    ax.grid(True, alpha=0.25)
+    ax.set(xlabel="gradient-flow time t", ylabel="rate −d/dt log(L − L*)",
+           title="(c) instantaneous rate and its bound")
+    finish_panel(ax)
     fig.suptitle("Exp. 1 — matrix factorization ½‖Y − UVᵀ/√(mh)‖², U, V ~ N(0, 1), Y ~ N(0, 0.1)", fontsize=11)
     return _save(fig, path)
 
@@ -369,11 +380,9 @@ def _figure_rates(path: Path, sizes: Sizes, curves: dict, rows: list[dict]) -> s
     for ax, t_right, title in ((axes[0], zoom, "(a) loss and bound, the three imbalanced inits"),
                                (axes[1], rows[-1]["t_final"] * 1.05, "(b) the same, up to the zero-imbalance run's end")):
         for (label, ds), colour, row in zip(curves.items(), colours, rows):
-            t = ds["time"].values
             delta = f"{row['delta']:.3g}" if row["imbalance_norm"] > 1e-8 else "0"
-            ax.plot(t, _positive(ds["loss"].values), color=colour, lw=1.8, label=f"{label}: Δ(0) = {delta}")
-            ax.plot(t, _positive(ds["loss_bound"].values), color=colour, lw=1.2, ls="--")
-        ax.plot([], [], "k--", lw=1.2, label="bound L(0)·exp(−λ_r(Σ)c(0)t)")
+            _loss_with_bound(ax, ds, colour, f"{label}: Δ(0) = {delta}")
+        _bound_key(ax, LOSS_BOUND)
         ax.set_yscale("log")
         ax.set_ylim(1e-12, None)
         ax.set_xlim(0, t_right)
@@ -385,19 +394,14 @@ def _figure_rates(path: Path, sizes: Sizes, curves: dict, rows: list[dict]) -> s
 
     ax = axes[2]
     for (label, ds), colour in zip(curves.items(), colours):
-        t = ds["time"].values
         clean = ds["loss"].values > 1e-11
-        ax.plot(t[clean], ds["instantaneous_rate"].values[clean], color=colour, lw=1.8)
-        ax.plot(t[clean], _positive(ds["instantaneous_rate_bound"].values[clean]), color=colour, lw=1.2, ls="--")
+        _with_bound(ax, ds["time"].values[clean], ds["instantaneous_rate"].values[clean],
+                    _positive(ds["instantaneous_rate_bound"].values[clean]), colour)
     ax.plot([], [], "k-", lw=1.8, label="measured (colours as in (a))")
-    ax.plot([], [], "k--", lw=1.2, label="bound λ_r(Σ)c(t)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("gradient-flow time t")
-    ax.set_ylabel("rate −d/dt log(L − L*)")
+    _bound_key(ax, RATE_BOUND)
+    ax.set(xscale="log", yscale="log", xlabel="gradient-flow time t", ylabel="rate −d/dt log(L − L*)")
     ax.set_title("(c) instantaneous rate and its bound", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
-    ax.grid(True, which="both", alpha=0.25)
+    finish_panel(ax, loc="upper right")
     fig.suptitle(f"Exp. 2 — same Θ(0), different imbalance: X with unit singular values (N={sizes.rate_samples}, "
                  f"n={sizes.rate_dim}, m=1), h={sizes.rate_width}, U(0)=σ_U U₀, V(0)=σ_V V₀", fontsize=11)
     return _save(fig, path)
@@ -508,7 +512,6 @@ def _figure_distance(path: Path, sizes: Sizes, summary: dict, raw: dict) -> str:
                 label="√((n−r)(m + ‖Θ̂‖²/4)/h)  (lazy, package theory)")
         ax.plot(x_of(widths), [row["refined_prediction_sqrt_(n-r)|V(inf)|^2/h"] for row in rows], ":", color="C2",
                 lw=1.8, label="√((n−r)‖V(∞)‖²_F/h)  (measured V(∞))")
-        ax.grid(True, which="both", alpha=0.25)
     ax = axes[0]
     ax.plot(widths, [row["paper_bound"] for row in rows], "-.", color="C3", lw=1.4,
             label=f"paper's bound (δ = {summary['delta']:g}, as printed)")
@@ -520,14 +523,14 @@ def _figure_distance(path: Path, sizes: Sizes, summary: dict, raw: dict) -> str:
     ax.set_ylabel("distance to min-norm solution (Frobenius)")
     ratio = np.mean([row["paper_bound"] / row["distance_mean"] for row in rows])
     ax.set_title(f"(a) distance against h (log–log); the bound is ≈{ratio:.0f}× the distance")
-    ax.legend(fontsize=8, loc="center right")
+    finish_panel(ax, loc="center right")
     ax = axes[1]
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("1/√h")
     ax.set_ylabel("distance to min-norm solution (Frobenius)")
     ax.set_title("(b) distance against 1/√h (linear axes)")
-    ax.legend(fontsize=8, loc="upper left")
+    finish_panel(ax, loc="upper left")
     fig.suptitle(f"Exp. 3 — X ~ N(0, 1/n) (N={summary['N']}, n={summary['n']}, m=1), init N(0, 1/h), "
                  f"{sizes.dist_seeds} seeds per width, trained to L < 1e-8", fontsize=11)
     return _save(fig, path)
@@ -557,6 +560,39 @@ CHOICES = [
 ]
 
 
+#: The columns of each experiment's table in ``table.md``: (title, row key).
+EXP1_COLUMNS = [
+    ("h", "width"), ("Δ₊/mh", "delta_plus_over_mh"), ("Δ₋/mh", "delta_minus_over_mh"),
+    ("Δ/mh", "delta_over_mh"), ("Δ/mh (seed mean)", "delta_over_mh_seed_mean"),
+    ("bound rate 2Δ/mh", "rate_bound_at_0"), ("avg. rate", "average_rate"),
+    ("rate(0)", "instantaneous_rate_at_0"), ("bound(0)", "instantaneous_bound_at_0"),
+    ("rate late", "instantaneous_rate_late"), ("bound late", "instantaneous_bound_late"),
+    ("min rate/bound", "min_rate_over_bound"), ("max L/bound", "max_loss_over_bound"),
+    ("t end", "t_final"), ("‖D(t)−D(0)‖", "imbalance_drift")]
+EXP2_COLUMNS = [
+    ("init", "init"), ("‖ΔΘ(0)‖", "theta0_distance_to_first"), ("‖D(0)‖_F", "imbalance_norm"),
+    ("Δ₊", "delta_plus"),
+    ("Δ₋", "delta_minus"), ("Δ", "delta"), ("bound rate λ_r c(0)", "rate_bound"),
+    ("avg. rate", "average_rate"), ("min inst. rate", "min_instantaneous_rate"),
+    ("late inst. rate", "late_instantaneous_rate"), ("t to L<1e-8", "time_to_1e-8"),
+    ("max L/bound", "max_loss_over_bound"), ("‖D(t)−D(0)‖", "imbalance_drift")]
+EXP3_COLUMNS = [
+    ("h", "width"), ("seeds", "seeds"), ("distance (mean)", "distance_mean"), ("std", "distance_std"),
+    ("‖U₂(0)V(0)ᵀ‖", "null_space_offset_0_mean"), ("‖U₂V(∞)ᵀ‖", "null_space_offset_final_mean"),
+    ("√((n−r)m/h)", "prediction_sqrt_(n-r)m/h"), ("dist/that", "distance_over_prediction"),
+    ("lazy √((n−r)(m+‖Θ̂‖²/4)/h)", "lazy_prediction"), ("dist/lazy", "distance_over_lazy_prediction"),
+    ("‖V(∞)‖²/m", "V_final_sq_over_m"), ("lazy 1+‖Θ̂‖²/4m", "lazy_V_final_sq_over_m"),
+    ("1st order 1+‖Θ̂‖²/2m", "first_order_V_final_sq_over_m"),
+    ("√((n−r)‖V(∞)‖²/h)", "refined_prediction_sqrt_(n-r)|V(inf)|^2/h"),
+    ("dist/refined", "distance_over_refined"), ("paper bound", "paper_bound"),
+    ("max final L", "max_final_loss"), ("converged", "all_converged")]
+
+
+def _section(heading: str, notes: list[str], rows: list[dict], columns: list[tuple[str, str]]) -> list[str]:
+    """One experiment's part of ``table.md``: its heading, its notes (a paragraph each), its table."""
+    return [f"## {heading}", "", *[line for note in notes for line in (note, "")], _md_table(rows, columns), ""]
+
+
 def _table(results: dict, quick: bool, seconds: dict) -> str:
     e1, e2, e3 = results["imbalance_vs_width"], results["rate_vs_imbalance"], results["distance_vs_width"]
     parts = [
@@ -570,61 +606,26 @@ def _table(results: dict, quick: bool, seconds: dict) -> str:
         "",
         *[f"- {c}" for c in CHOICES],
         "",
-        f"## Exp. 1 — imbalance spectrum vs width (n = {e1['n']}, m = {e1['m']})",
-        "",
-        "Rate theorem: L(t) ≤ exp(−λ_r(Σ)c(0)t)L(0); with zero margin c = 2Δ, so the bound's rate is "
-        "2Δ/(mh). The instantaneous rate −(d/dt)log L is bounded below by λ_r(Σ)c(t), c(t) with "
-        "σ_k(U₁Vᵀ) in place of the margins.",
-        "",
-        _md_table(e1["rows"], [
-            ("h", "width"), ("Δ₊/mh", "delta_plus_over_mh"), ("Δ₋/mh", "delta_minus_over_mh"),
-            ("Δ/mh", "delta_over_mh"), ("Δ/mh (seed mean)", "delta_over_mh_seed_mean"),
-            ("bound rate 2Δ/mh", "rate_bound_at_0"), ("avg. rate", "average_rate"),
-            ("rate(0)", "instantaneous_rate_at_0"), ("bound(0)", "instantaneous_bound_at_0"),
-            ("rate late", "instantaneous_rate_late"), ("bound late", "instantaneous_bound_late"),
-            ("min rate/bound", "min_rate_over_bound"), ("max L/bound", "max_loss_over_bound"),
-            ("t end", "t_final"), ("‖D(t)−D(0)‖", "imbalance_drift")]),
-        "",
-        f"## Exp. 2 — rate vs imbalance at one Θ(0) (N = {e2['N']}, n = {e2['n']}, m = 1, h = {e2['width']})",
-        "",
-        f"All four runs start from the same Θ(0) (‖Θ(0)‖_F = {e2['theta0_norm']:.4g}; column "
-        "'‖ΔΘ(0)‖' is the distance to the first run's).",
-        "",
-        _md_table(e2["rows"], [
-            ("init", "init"), ("‖ΔΘ(0)‖", "theta0_distance_to_first"), ("‖D(0)‖_F", "imbalance_norm"),
-            ("Δ₊", "delta_plus"),
-            ("Δ₋", "delta_minus"), ("Δ", "delta"), ("bound rate λ_r c(0)", "rate_bound"),
-            ("avg. rate", "average_rate"), ("min inst. rate", "min_instantaneous_rate"),
-            ("late inst. rate", "late_instantaneous_rate"), ("t to L<1e-8", "time_to_1e-8"),
-            ("max L/bound", "max_loss_over_bound"), ("‖D(t)−D(0)‖", "imbalance_drift")]),
-        "",
-        f"## Exp. 3 — distance to min-norm vs width (N = {e3['N']}, n = {e3['n']}, r = {e3['rank']}, m = 1)",
-        "",
-        f"Fitted log–log slope of the distance against h: **{e3['slope']:.4f} ± {e3['slope_se']:.4f}** "
-        f"(theory −1/2); of ‖U₂(0)V(0)ᵀ‖_F: {e3['offset_slope']:.4f} ± {e3['offset_slope_se']:.4f}.",
-        "",
-        "U₂ never moves and is independent of the (U₁, V) flow, so E[d² | V(∞)] = (n − r)‖V(∞)‖²_F/h "
-        "exactly. The notes' √((n−r)m/h) assumes ‖V(∞)‖²_F ≈ ‖V(0)‖²_F ≈ m; but V moves by O(1) whatever "
-        "h, and the package's lazy-regime prediction (theory.expected_distance_to_min_norm with "
-        f"min_norm_sq = ‖Θ̂‖²_F = {e3['min_norm_sq']:.4g}) puts ‖V(∞)‖²_F ≈ m + ‖Θ̂‖²_F/4. ‖V(∞)‖² "
-        "here is measured, from the conserved trace of UᵀU − VᵀV. It grows by more than ‖Θ̂‖²/4: "
-        "exactly, d‖V‖²_F/dt = 2⟨E, WᵀY − E⟩ (E = WᵀY − Σ^{1/2}U₁Vᵀ), and with the linearized "
-        "E(t) = exp(−2Σt)WᵀY this integrates to ‖Θ̂‖²_F/2 (derived here): the /4 counts only V's "
-        "motion orthogonal to V(0) and misses its same-order growth along V(0). The column "
-        "'1st order' is m + ‖Θ̂‖²/2; the measured growth lies just below it (the growing kernel "
-        "slows the flow), and well above the /4 value.",
-        "",
-        _md_table(e3["rows"], [
-            ("h", "width"), ("seeds", "seeds"), ("distance (mean)", "distance_mean"), ("std", "distance_std"),
-            ("‖U₂(0)V(0)ᵀ‖", "null_space_offset_0_mean"), ("‖U₂V(∞)ᵀ‖", "null_space_offset_final_mean"),
-            ("√((n−r)m/h)", "prediction_sqrt_(n-r)m/h"), ("dist/that", "distance_over_prediction"),
-            ("lazy √((n−r)(m+‖Θ̂‖²/4)/h)", "lazy_prediction"), ("dist/lazy", "distance_over_lazy_prediction"),
-            ("‖V(∞)‖²/m", "V_final_sq_over_m"), ("lazy 1+‖Θ̂‖²/4m", "lazy_V_final_sq_over_m"),
-            ("1st order 1+‖Θ̂‖²/2m", "first_order_V_final_sq_over_m"),
-            ("√((n−r)‖V(∞)‖²/h)", "refined_prediction_sqrt_(n-r)|V(inf)|^2/h"),
-            ("dist/refined", "distance_over_refined"), ("paper bound", "paper_bound"),
-            ("max final L", "max_final_loss"), ("converged", "all_converged")]),
-        "",
+        *_section(f"Exp. 1 — imbalance spectrum vs width (n = {e1['n']}, m = {e1['m']})", [
+            "Rate theorem: L(t) ≤ exp(−λ_r(Σ)c(0)t)L(0); with zero margin c = 2Δ, so the bound's rate is "
+            "2Δ/(mh). The instantaneous rate −(d/dt)log L is bounded below by λ_r(Σ)c(t), c(t) with "
+            "σ_k(U₁Vᵀ) in place of the margins."], e1["rows"], EXP1_COLUMNS),
+        *_section(f"Exp. 2 — rate vs imbalance at one Θ(0) (N = {e2['N']}, n = {e2['n']}, m = 1, h = {e2['width']})", [
+            f"All four runs start from the same Θ(0) (‖Θ(0)‖_F = {e2['theta0_norm']:.4g}; column "
+            "'‖ΔΘ(0)‖' is the distance to the first run's)."], e2["rows"], EXP2_COLUMNS),
+        *_section(f"Exp. 3 — distance to min-norm vs width (N = {e3['N']}, n = {e3['n']}, r = {e3['rank']}, m = 1)", [
+            f"Fitted log–log slope of the distance against h: **{e3['slope']:.4f} ± {e3['slope_se']:.4f}** "
+            f"(theory −1/2); of ‖U₂(0)V(0)ᵀ‖_F: {e3['offset_slope']:.4f} ± {e3['offset_slope_se']:.4f}.",
+            "U₂ never moves and is independent of the (U₁, V) flow, so E[d² | V(∞)] = (n − r)‖V(∞)‖²_F/h "
+            "exactly. The notes' √((n−r)m/h) assumes ‖V(∞)‖²_F ≈ ‖V(0)‖²_F ≈ m; but V moves by O(1) whatever "
+            "h, and the package's lazy-regime prediction (theory.expected_distance_to_min_norm with "
+            f"min_norm_sq = ‖Θ̂‖²_F = {e3['min_norm_sq']:.4g}) puts ‖V(∞)‖²_F ≈ m + ‖Θ̂‖²_F/4. ‖V(∞)‖² "
+            "here is measured, from the conserved trace of UᵀU − VᵀV. It grows by more than ‖Θ̂‖²/4: "
+            "exactly, d‖V‖²_F/dt = 2⟨E, WᵀY − E⟩ (E = WᵀY − Σ^{1/2}U₁Vᵀ), and with the linearized "
+            "E(t) = exp(−2Σt)WᵀY this integrates to ‖Θ̂‖²_F/2 (derived here): the /4 counts only V's "
+            "motion orthogonal to V(0) and misses its same-order growth along V(0). The column "
+            "'1st order' is m + ‖Θ̂‖²/2; the measured growth lies just below it (the growing kernel "
+            "slows the flow), and well above the /4 value."], e3["rows"], EXP3_COLUMNS),
         "## Figures",
         "",
         *[f"- `{Path(p).relative_to(results['out'])}`" for p in results["figures"]],

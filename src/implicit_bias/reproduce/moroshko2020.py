@@ -17,7 +17,6 @@ the origin with margin 0.1 along a random teacher, the claims' data), the α gri
 rtol 1e-10.
 """
 
-import time
 from pathlib import Path
 
 import matplotlib
@@ -30,7 +29,7 @@ from ..claims import diagonal_margin as dm  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
 from ..theory import max_margin as mm  # noqa: E402
-from ._output import colours, header, md_table, output_dirs, save_figure, write_tables  # noqa: E402
+from ._output import colours, header, md_table, save_figure, start, write_tables  # noqa: E402
 
 PAPER = ("Moroshko et al. (NeurIPS 2020), Implicit Bias in Deep Linear Classification: Initialization Scale vs "
          "Training Accuracy, arXiv:2007.06738")
@@ -105,11 +104,10 @@ def figure(result: dict, path: Path) -> str:
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the sweep over α; write ``out/figures/margins_vs_accuracy.png``, ``out/table.md`` and
     ``out/table.json``; return the paths and key numbers."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     sizes = QUICK if quick else FULL
     result = margins_vs_accuracy(sizes)
-    seconds = time.perf_counter() - start
+    seconds = elapsed()
     fig = figure(result, out / "figures" / "margins_vs_accuracy.png")
     curves, limits = result["curves"], result["limits"]
     rows = [{"alpha_sq": a, "log_inv_loss": float(c["log_inv_loss"][-1]), "mu": float(c["mu"][-1]),

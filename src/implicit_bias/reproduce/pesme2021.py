@@ -19,7 +19,6 @@ N(0, 0.25) entries, α = 0.3; the loss is the package's sum ½Σ(y − xᵀβ)²
 unbiased N·½(y_i − x_iᵀβ)² (so γ here is the paper's step divided by N).
 """
 
-import time
 from pathlib import Path
 
 import matplotlib
@@ -31,7 +30,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from ._output import header, output_dirs, save_figure, write_tables  # noqa: E402
+from ._output import header, save_figure, start, write_tables  # noqa: E402
 
 PAPER = ("Pesme, Pillaud-Vivien, Flammarion (NeurIPS 2021), Implicit Bias of SGD for Diagonal Linear Networks, "
          "arXiv:2106.09524; Even et al. (2023), (S)GD over Diagonal Linear Networks")
@@ -107,10 +106,9 @@ def figure(result: dict, path: Path) -> str:
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the step-size sweep for SGD and GD; write ``out/figures/step_size.png``,
     ``out/table.md`` and ``out/table.json``; return the paths and key numbers."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     result = step_sizes((QUICK if quick else FULL)["lrs"])
-    seconds = time.perf_counter() - start
+    seconds = elapsed()
     fig = figure(result, out / "figures" / "step_size.png")
     sgd = [r for r in result["rows"] if r["dynamics"] == "sgd" and r["status"] == 0]
     gd = [r for r in result["rows"] if r["dynamics"] == "gradient_descent" and r["status"] == 0]

@@ -7,7 +7,6 @@ which the flow cannot reach, so the loss → 0 only as |W₁₁| → ∞: the no
 :math:`|W_{11}|\sqrt{2L} \to 1`.
 """
 
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,7 +14,7 @@ import numpy as np
 
 from ..claims.deep_linear import RAZIN_SPEC
 from ..experiment import run
-from ._output import jsonable, md_table, output_dirs, save_figure, write_row_tables
+from ._output import jsonable, md_table, save_figure, start, write_row_tables
 
 PAPER = "Razin & Cohen 2020"
 
@@ -47,8 +46,7 @@ def _figure(path: Path, ds, depths: list[int]) -> str:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/norms_diverge.png``, ``out/table.md``, ``out/table.json``."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     spec = _spec(quick)
     depths = spec["sweep"]["model.depth"]
     ds = run(spec)
@@ -64,7 +62,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
                      "norm_grows": bool(np.all(np.diff(run_["predictor_norm"].values[1:last + 1]) > 0)),
                      "status": int(run_["status"])})
     figure = _figure(out / "figures" / "norms_diverge.png", ds, depths)
-    seconds = time.perf_counter() - start
+    seconds = elapsed()
     columns = [("N", "depth"), ("t", "t_last"), ("L", "loss"), ("‖W‖_F", "norm"), ("|W₁₁|√(2L)", "product"),
                ("W₁₁ at stop", "W11"), ("norm grows", "norm_grows")]
     write_row_tables(out, PAPER, quick, seconds, [

@@ -15,7 +15,6 @@ observables ``perp_distance_to_linearized_min_norm``, ``distance_to_linearized_m
 """
 
 import json
-import time
 from pathlib import Path
 
 import matplotlib
@@ -26,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from ..claims.ntk import loglog_slope  # noqa: E402
 from ..experiment import run  # noqa: E402
-from ._output import colours, jsonable, md_table, output_dirs, save_figure  # noqa: E402
+from ._output import colours, jsonable, md_table, save_figure, start  # noqa: E402
 
 PAPER = ("Satpathi & Srikant (2021), The Dynamics of Gradient Descent for Overparametrized Neural "
          "Networks, L4DC 2021 (PMLR 144), arXiv:2105.06569")
@@ -105,13 +104,12 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the experiment; write ``out/figures/*.png``, ``out/table.md``, ``out/table.json`` and
     the spec (``out/spec.json``); return the paths and key numbers. ``quick`` shrinks n, the
     widths, the seeds and the epochs (:data:`QUICK`) to run in seconds."""
-    out = output_dirs(out)
+    out, elapsed = start(out)
     sizes = QUICK if quick else FULL
     spec = _spec(sizes)
     (out / "spec.json").write_text(json.dumps(spec, indent=2))
-    start = time.perf_counter()
     ds = run(spec)
-    seconds = time.perf_counter() - start
+    seconds = elapsed()
     widths = sizes["widths"]
     final = {name: ds[f"final_{name}"].transpose("model.width", "seed").values
              for name, _ in PANELS + [("kernel_norm", ""), ("loss", ""), ("max_neuron_movement", "")]}

@@ -9,7 +9,6 @@ one after another, largest first, and each rise is sharper, relative to its wait
 the deeper the network.
 """
 
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -18,7 +17,7 @@ import numpy as np
 from ..claims.deep_linear import MODES_SPEC, SINGULAR_VALUES, measured_modes, predicted_modes, sharpness
 from ..experiment import run
 from ..theory import deep_linear as deep
-from ._output import jsonable, md_table, output_dirs, save_figure, write_row_tables
+from ._output import jsonable, md_table, save_figure, start, write_row_tables
 
 PAPER = "Saxe, McClelland, Ganguli 2014; Arora, Cohen, Hu, Luo 2019"
 
@@ -32,11 +31,9 @@ def _spec(quick: bool) -> dict:
             "observe": {**MODES_SPEC["observe"], "n_times": 400}}
 
 
-def _figure(path: Path, ds, depths: list[int]) -> str:
-    times = ds["time"].values
-    fig, axes = plt.subplots(1, len(depths), figsize=(4.2 * len(depths), 3.6), sharey=True, constrained_layout=True)
-    for ax, N in zip(axes, depths):
-        measured, predicted = measured_modes(ds, N), predicted_modes(times, N)
+def _figure(path: Path, times: np.ndarray, modes: dict) -> str:
+    fig, axes = plt.subplots(1, len(modes), figsize=(4.2 * len(modes), 3.6), sharey=True, constrained_layout=True)
+    for ax, (N, (measured, predicted)) in zip(axes, modes.items()):
         for r, s in enumerate(SINGULAR_VALUES):
             ax.plot(times, measured[:, r], color=f"C{r}", lw=2, alpha=0.7, label=f"mode {r + 1} (s = {s:g})")
             ax.plot(times, predicted[:, r], color="k", lw=0.8, ls="--")
@@ -49,23 +46,22 @@ def _figure(path: Path, ds, depths: list[int]) -> str:
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Write ``out/figures/mode_curves.png``, ``out/table.md``, ``out/table.json``."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     spec = _spec(quick)
-    depths = spec["sweep"]["model.depth"]
     ds = run(spec)
     times = ds["time"].values
+    # depth → the recorded mode strengths and the mode ODE's, for both the table and the figure
+    modes = {N: (measured_modes(ds, N), predicted_modes(times, N)) for N in spec["sweep"]["model.depth"]}
     rows = []
-    for N in depths:
-        measured, predicted = measured_modes(ds, N), predicted_modes(times, N)
+    for N, (measured, predicted) in modes.items():
         t10, t50, t90 = deep.transition_times(times, measured, SINGULAR_VALUES)
         rows.append({"depth": N, "max_error_vs_ode": float(np.nanmax(np.abs(measured - predicted) / SINGULAR_VALUES)),
                      **{f"t50_mode_{r + 1}": float(t50[r]) for r in range(len(SINGULAR_VALUES))},
                      "sharpness_mode_1": float(sharpness(times, measured)[0]),
                      "sharpness_mode_1_ode": float(sharpness(times, predicted)[0]),
                      "solver_steps": int(ds.sel({"model.depth": N})["n_steps"])})
-    figure = _figure(out / "figures" / "mode_curves.png", ds, depths)
-    seconds = time.perf_counter() - start
+    figure = _figure(out / "figures" / "mode_curves.png", times, modes)
+    seconds = elapsed()
     write_row_tables(out, PAPER, quick, seconds, [
         f"Whitened regression (n = 6, m = 4, s = {SINGULAR_VALUES}), aligned balanced init σ₀ = "
         f"{MODES_SPEC['init']['scale']}, gradient flow (Tsit5, rtol {MODES_SPEC['dynamics']['rtol']}).",

@@ -18,7 +18,6 @@ Choices: GF time on the axes of (b)–(d) (GD's t = kη); the paper's data are n
 are generated (``problem.data = "separable"``, margin 0.2, data seed 0).
 """
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import numpy as np
 from ..claims import max_margin as claims
 from ..experiment import run
 from ..theory import max_margin as mm
-from ._output import fmt, output_dirs, plt, save_figure, write_tables
+from ._output import finish_panel, fmt, plt, save_figure, start, write_tables
 
 PAPER = "Soudry, Hoffer, Nacson, Gunasekar, Srebro (2018), The Implicit Bias of Gradient Descent on Separable Data"
 QUANTITIES = ["loss", "log_loss", "t_times_loss", "normalized_margin", "angle_to_max_margin",
@@ -101,8 +100,7 @@ def _figure(path: Path, results: dict, Z: np.ndarray, svm: mm.MaxMargin, mu: flo
     axes[1, 2].set_xlabel("s = kη (clock ds = L dt)")
     axes[1, 2].set_title("(f) GD on log L: the margin error is a constant over s", fontsize=9)
     for ax in axes.flat[1:]:
-        ax.grid(True, which="both", alpha=0.25)
-        ax.legend(fontsize=7)
+        finish_panel(ax, fontsize=7)
     for ax in (axes[0, 1], axes[1, 0], axes[1, 1]):
         ax.set_xlabel("gradient-flow time t (GD: t = kη)")
     fig.suptitle("Soudry et al. (2018): linear model on separable data, GD (logistic), GF (exponential, log clock) "
@@ -113,8 +111,7 @@ def _figure(path: Path, results: dict, Z: np.ndarray, svm: mm.MaxMargin, mu: flo
 
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run GD, GF and GD on log L; write ``figures/soudry_fig1.png``, ``table.md``, ``table.json``."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     specs = _specs(quick)
     results = {name: run(spec) for name, spec in specs.items()}
     Z = claims.folded_data(specs["gf_exponential"])
@@ -137,7 +134,7 @@ def reproduce(out: Path, quick: bool = False) -> dict:
                "normalized_margin_end", "residual_end"]
     md = "\n".join([
         f"# Reproduction: {PAPER}", "",
-        f"Mode: {'quick' if quick else 'full'}; {time.perf_counter() - start:.0f} s. Data: {DATA}.", "",
+        f"Mode: {'quick' if quick else 'full'}; {elapsed():.0f} s. Data: {DATA}.", "",
         f"SVM: ŵ = {np.round(svm.w, 6).tolist()}, margin {svm.margin:.6f}, ‖ŵ‖² = {svm.w @ svm.w:.6f}, "
         f"duals on S {np.round(svm.dual[svm.support], 6).tolist()}; w̃ = {np.round(w_tilde, 6).tolist()}; "
         f"residual exponent μ = {mu:.4f}.", "",

@@ -15,7 +15,6 @@ same path, so the same limit) to loss 1e-14; the depth-D theory is drawn only wh
 Newton solve resolves the residual (for D ≥ 3 at small α the dual's Hessian spans more than 1e16).
 """
 
-import time
 from pathlib import Path
 
 import matplotlib
@@ -27,7 +26,7 @@ import numpy as np  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
-from ._output import header, output_dirs, save_figure, write_tables  # noqa: E402
+from ._output import header, save_figure, start, write_tables  # noqa: E402
 
 PAPER = "Woodworth et al. (COLT 2020), Kernel and Rich Regimes in Overparametrized Models, arXiv:1906.05827"
 
@@ -114,10 +113,9 @@ def figure(curves: dict, path: Path) -> str:
 def reproduce(out: Path, quick: bool = False) -> dict:
     """Run the transition for each depth; write ``out/figures/kernel_to_rich.png``,
     ``out/table.md`` and ``out/table.json``; return the paths and key numbers."""
-    out = output_dirs(out)
-    start = time.perf_counter()
+    out, elapsed = start(out)
     result = kernel_to_rich(QUICK if quick else FULL)
-    seconds = time.perf_counter() - start
+    seconds = elapsed()
     fig = figure(result["curves"], out / "figures" / "kernel_to_rich.png")
     rows = result["rows"]
     key = {"all_converged": all(r["status"] == 0 for r in rows),
