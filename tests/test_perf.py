@@ -8,13 +8,13 @@ import numpy as np
 import optax
 import pytest
 
-from implicit_bias.dynamics import DIVERGED, MAX_TIME
+from implicit_bias.dynamics import DIVERGED, MAX_STEPS, MAX_TIME
 from implicit_bias.dynamics._iterate import UNROLL, iterate
 from implicit_bias.experiment.runner import build, split_shared
 from implicit_bias.spec import expand, validate_spec
 
 
-def _scalar_gd(lr: float, t_max: float, times):
+def _scalar_gd(lr: float, t_max: float, times, max_steps: int = 10**6):
     """GD on L(θ) = θ² from θ = 1: θ_k = (1 − 2η)^k exactly representable for the η used."""
     loss = lambda p: p["theta"] ** 2  # noqa: E731
     opt = optax.sgd(lr)
@@ -27,7 +27,7 @@ def _scalar_gd(lr: float, t_max: float, times):
     params0 = {"theta": jnp.ones(())}
     return jax.jit(lambda: iterate(
         step, loss, params0, opt.init(params0), dt=jnp.asarray(lr), t_max=jnp.asarray(t_max),
-        stop_loss=jnp.asarray(0.0), max_steps=10**6, times=jnp.asarray(times),
+        stop_loss=jnp.asarray(0.0), max_steps=max_steps, times=jnp.asarray(times),
         observe=lambda p, t: {"loss": loss(p)}))()
 
 
@@ -39,6 +39,21 @@ def test_unrolled_loop_steps_and_records_exactly(n_steps):
     assert int(traj.n_steps) == n_steps and int(traj.status) == MAX_TIME
     assert float(traj.final_params["theta"]) == 0.5**n_steps
     np.testing.assert_array_equal(traj.observed["loss"], [0.25**k for k in (0, 1, 3, 4)])
+
+
+def test_a_record_shows_the_last_iterate_at_or_before_its_time():
+    """Records between steps show the iterate already reached (kη ≤ t), never the next one: with
+    η = 0.25, times 0.1, 0.24 show θ₀ and 0.3 shows θ₁ (issue: records before the first step
+    showed the loss after it)."""
+    lr = 0.25
+    traj = _scalar_gd(lr, 4 * lr, np.array([0.0, 0.1, 0.24, 0.3, 0.74, 0.75, 1.0]))
+    np.testing.assert_array_equal(traj.observed["loss"], [0.25**k for k in (0, 0, 0, 1, 2, 3, 4)])
+
+
+def test_running_out_of_steps_before_t_max_is_its_own_status():
+    lr = 0.25
+    assert int(_scalar_gd(lr, 10 * lr, np.array([0.0, 1.0]), max_steps=6).status) == MAX_STEPS
+    assert int(_scalar_gd(lr, 6 * lr, np.array([0.0, 1.0]), max_steps=6).status) == MAX_TIME  # both at once: t_max
 
 
 @pytest.mark.parametrize("t_steps", [20, 21])

@@ -1,7 +1,7 @@
 """Dynamics: gradient flow, and the discrete methods (GD, SGD, any optax optimizer)."""
 
 from ..components import import_submodules
-from ._base import CONVERGED, DIVERGED, MAX_TIME, STATUSES, AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
+from ._base import CONVERGED, DIVERGED, MAX_STEPS, MAX_TIME, STATUSES, AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
 from .discrete import DiscreteDynamics, DiscreteSpec
 from .gradient_flow import GradientFlow
 from .modified_flow import ModifiedGradientFlow
@@ -9,4 +9,4 @@ from .modified_flow import ModifiedGradientFlow
 import_submodules(__name__, __path__)
 
 __all__ = ["AbstractDynamics", "CONVERGED", "DIVERGED", "DiscreteDynamics", "DiscreteSpec", "DynamicsSpec",
-           "GradientFlow", "MAX_TIME", "ModifiedGradientFlow", "Objective", "Observer", "STATUSES", "Trajectory"]
+           "GradientFlow", "MAX_STEPS", "MAX_TIME", "ModifiedGradientFlow", "Objective", "Observer", "STATUSES", "Trajectory"]

@@ -13,9 +13,11 @@ from ..mirrors.euclidean import EuclideanSpec
 from ..models import AbstractModel
 from ..problems import AbstractProblem
 
-#: Run outcomes, stored as integer codes inside the compiled loop.
-STATUSES = ("converged", "max_time", "diverged")
-CONVERGED, MAX_TIME, DIVERGED = 0, 1, 2
+#: Run outcomes, stored as integer codes (their index here; the store's ``status`` variable says so
+#: in its ``flag_values``/``flag_meanings``): the loss fell below ``stop_loss``; the run reached
+#: ``t_max``; the loss blew up or went NaN; the run used its ``max_steps`` before ``t_max``.
+STATUSES = ("converged", "max_time", "diverged", "max_steps")
+CONVERGED, MAX_TIME, DIVERGED, MAX_STEPS = 0, 1, 2, 3
 RUNNING = -1
 
 #: Observables at one time: ``observe(params, t) -> {name: scalar}``.

@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Bool, Float, Int, PyTree
 
-from ._base import CONVERGED, DIVERGED, MAX_TIME, RUNNING, Observer, Trajectory
+from ._base import CONVERGED, DIVERGED, MAX_STEPS, MAX_TIME, RUNNING, Observer, Trajectory
 
 #: A step: ``(params, opt_state, k, sample) -> (params, opt_state, loss_before_step)``, k the
 #: step index and ``sample`` its row of the current block of draws (None without ``draw``).
@@ -47,8 +47,8 @@ def iterate(
     r"""Run ``step`` for :math:`\min(\lceil t_{max}/\Delta t\rceil, \text{max\_steps})` steps,
     each advancing time by ``dt`` (the step η for GD; see :class:`AbstractDynamics`).
 
-    The record at time t is taken at step :math:`\lceil t/\Delta t\rceil` (at most one step
-    late). The stop test (full loss below ``stop_loss``) runs at record times only, so the
+    The record at time t shows the last iterate at or before t: step :math:`\lfloor t/\Delta t\rfloor`
+    (time :math:`k\Delta t \le t`; never a step not yet reached at t). The stop test (full loss below ``stop_loss``) runs at record times only, so the
     per-step work is one gradient; the run may thus go a little past the threshold. Divergence
     is tested every step on the loss the step already computed, and reported with its step.
 
@@ -57,9 +57,10 @@ def iterate(
     time inside a block ends the inner loop there and the block is drawn again after it, so
     step k always sees the same sample whatever the record grid.
     """
-    n_total = jnp.minimum(jnp.ceil(t_max / dt), max_steps).astype(jnp.int64)
-    # The relative slack keeps t/Δt that is an integer up to rounding from landing one step late.
-    record_steps = jnp.ceil(times / dt * (1 - 1e-12)).astype(jnp.int64)
+    steps_to_t_max = jnp.ceil(t_max / dt)
+    n_total = jnp.minimum(steps_to_t_max, max_steps).astype(jnp.int64)
+    # The relative slack keeps t/Δt that is an integer up to rounding from landing one step early.
+    record_steps = jnp.floor(times / dt * (1 + 1e-12)).astype(jnp.int64)
     blowup = BLOWUP_FACTOR * (1.0 + loss(params0))
 
     def one_step(c: _Carry, sample: PyTree) -> _Carry:
@@ -109,5 +110,6 @@ def iterate(
     is_record = jnp.arange(targets.shape[0]) < record_steps.shape[0]
     end, observed = jax.lax.scan(segment, start, (targets, is_record))
     observed = {name: v[:-1] for name, v in observed.items()}
-    status = jnp.where(end.status == RUNNING, MAX_TIME, end.status)
+    ran_out = jnp.where(steps_to_t_max > max_steps, MAX_STEPS, MAX_TIME)
+    status = jnp.where(end.status == RUNNING, ran_out, end.status)
     return Trajectory(observed, end.params, end.k * dt, end.k, status, end.diverged_at)

@@ -12,7 +12,7 @@ from pydantic import Field, PositiveFloat, PositiveInt
 from ..components import register, scalar
 from ..mirrors import MirrorMap
 from ..mirrors.euclidean import Euclidean
-from ._base import CONVERGED, DIVERGED, MAX_TIME, AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
+from ._base import CONVERGED, DIVERGED, MAX_STEPS, MAX_TIME, AbstractDynamics, DynamicsSpec, Objective, Observer, Trajectory
 from ._clock import CLOCKS, Clock, LinearClock, clock_named
 
 #: The solvers a spec names (``[dynamics] solver = "dopri8"``); from Python, any explicit adaptive diffrax
@@ -81,7 +81,8 @@ class GradientFlow(AbstractDynamics):
         finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(a)) for a in jax.tree.leaves(final_params)]))
         status = jnp.where(
             ~finite, DIVERGED,
-            jnp.where(sol.result == diffrax.RESULTS.event_occurred, CONVERGED, MAX_TIME))
+            jnp.where(sol.result == diffrax.RESULTS.event_occurred, CONVERGED,
+                      jnp.where(sol.result == diffrax.RESULTS.max_steps_reached, MAX_STEPS, MAX_TIME)))
         return Trajectory(observed, final_params, t_final, sol.stats["num_steps"], status,
                           jnp.where(finite, -1, sol.stats["num_steps"]))
 

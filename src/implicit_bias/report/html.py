@@ -79,7 +79,7 @@ def write_html(path: Path, ds: xr.Dataset, summary: dict, spec_json: dict, figur
 body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1400px; }}
 figure {{ display: inline-block; margin: 0.5em; }} img {{ max-width: 640px; }}
 table {{ border-collapse: collapse; font-size: 0.85em; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
-.converged {{ color: #176317; }} .max_time {{ color: #8a6d00; }} .diverged {{ color: #b00020; font-weight: bold; }}
+.converged {{ color: #176317; }} .max_time {{ color: #8a6d00; }} .max_steps {{ color: #8a6d00; }} .diverged {{ color: #b00020; font-weight: bold; }}
 pre {{ background: #f6f6f6; padding: 1em; font-size: 0.8em; }}
 </style></head><body>
 <h1>{html.escape(summary['name'])}</h1>
