@@ -134,3 +134,20 @@ def test_component_objects_go_straight_to_run(small_spec):
 
     with pytest.raises(ib.SpecError, match="already registered"):
         validate_spec({**small_spec, "model": Clash(width=3)})
+
+
+def test_problem_data_and_the_initial_predictor(small_spec):
+    """``ib.problem_data`` gives the arrays the runs trained on; results keep the predictor at
+    the init beside the final one."""
+    from implicit_bias.experiment.runner import initial_params
+
+    data = ib.problem_data(small_spec)
+    assert data["X"].shape == (6, 12) and data["Y"].shape == (6, 1)
+    spec = {**small_spec, "sweep": {}}
+    run = build(expand(validate_spec(spec))[0], ".")
+    np.testing.assert_array_equal(data["X"], np.asarray(run.inputs.problem.X))
+    ds = ib.run(spec)
+    expected = np.asarray(run.model.end_to_end(initial_params(run.model, run.inputs)))
+    # Compiled in the run, eager here: the same product to the last bits or so.
+    np.testing.assert_allclose(ds["initial_predictor"].values, expected, rtol=1e-14, atol=1e-16)
+    assert ds["initial_predictor"].dims == ds["predictor"].dims

@@ -3,18 +3,26 @@
 float64 is the default (conserved quantities are our accuracy check, and float32 drifts at
 1e-7). On CPU the ensemble axis is sharded over one host device per core, which DESIGN.md
 measured as the fastest ensemble strategy on this machine; that needs the device count set
-before JAX starts its backend, hence this module runs on package import.
+before JAX starts its backend, hence this module runs on package import. It does not import
+JAX itself when JAX is not loaded yet: JAX reads both settings from the environment when it is
+imported, so importing the package (and ``implicit-bias --help``) stays fast.
 """
 
 import os
-
-import jax
+import sys
 
 
 def configure_jax() -> None:
+    devices = str(max(1, os.cpu_count() or 1))
+    if "jax" not in sys.modules:
+        os.environ["JAX_ENABLE_X64"] = "true"
+        os.environ.setdefault("JAX_NUM_CPU_DEVICES", devices)
+        return
+    import jax
+
     jax.config.update("jax_enable_x64", True)
     try:
-        jax.config.update("jax_num_cpu_devices", max(1, os.cpu_count() or 1))
+        jax.config.update("jax_num_cpu_devices", int(devices))
     except RuntimeError:
         # The backend was already started by the caller (e.g. a notebook that used JAX first):
         # keep its device count; the ensemble strategy adapts to whatever devices exist.

@@ -1,8 +1,10 @@
 """``run(spec)``: the one entry point the CLI, the claims and notebooks share."""
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import jax
 import numpy as np
 import xarray as xr
 
@@ -28,6 +30,15 @@ def coerce_spec(spec: Spec | dict | str | Path, base_dir: str | Path | None = No
         return validate_spec(spec), Path(base_dir or ".")
     loaded, spec_dir = load_spec(spec)
     return loaded, Path(base_dir) if base_dir else spec_dir
+
+
+def problem_data(spec: Spec | dict | str | Path, base_dir: str | Path | None = None) -> dict[str, np.ndarray]:
+    """The arrays of a spec's problem, as its runs see them (a data set: ``X``, ``Y`` and any held-out
+    set; matrix sensing: its measurements; online teacher–student: the teacher), by field name."""
+    spec, base_dir = coerce_spec(spec, base_dir)
+    problem = spec.problem.build(base_dir)
+    return {f.name: np.asarray(getattr(problem, f.name)) for f in dataclasses.fields(problem)
+            if isinstance(getattr(problem, f.name), jax.Array)}
 
 
 def run_points(

@@ -105,6 +105,7 @@ def _run_ensemble(model: AbstractModel, observables: tuple[str, ...], ensemble: 
             "observed": traj.observed,
             "final": observe(traj.final_params, traj.t_final),
             "predictor": model.end_to_end(traj.final_params),
+            "initial_predictor": model.end_to_end(params0),
             "t_final": traj.t_final, "n_steps": traj.n_steps,
             "status": traj.status, "diverged_at": traj.diverged_at,
         }

@@ -44,9 +44,9 @@ def results_to_dataset(points: list[RunPoint], results: list[dict], times: np.nd
     scalars = {name: (("run",), np.array([r[name] for r in results]))
                for name in ("t_final", "n_steps", "status", "diverged_at")}
     predictor = np.stack([r["predictor"] for r in results])
+    matrix = lambda key: (("run", "input", "output"), np.stack([r[key] for r in results]).reshape(predictor.shape[0], predictor.shape[1], -1))  # noqa: E731
     ds = xr.Dataset(
-        {**observed, **final, **scalars,
-         "predictor": (("run", "input", "output"), predictor.reshape(len(results), predictor.shape[1], -1))},
+        {**observed, **final, **scalars, "predictor": matrix("predictor"), "initial_predictor": matrix("initial_predictor")},
         # Indexed predictor axes: runs whose predictors differ in size (a ReLU net's per-neuron
         # rows at several widths) then concatenate with NaN padding instead of failing.
         coords={"run": [p.run_id for p in points], "time": times,

@@ -27,7 +27,9 @@ from .diagonal import Link, MirrorSolution, interpolant_sensitivity, mirror_inte
 def bregman_link(mirror: ElementwiseMirror, theta0) -> Link:
     r"""The link :math:`z \mapsto \nabla\psi^*(z_0 + z)` of the projection from ``theta0``."""
     z0 = np.asarray(mirror.phi_prime(np.asarray(theta0, float)))
-    slope = jax.vmap(jax.grad(mirror.phi_prime_inverse))
+    # Elementwise, so the derivative is one JVP along ones (the map's scale may be a vector).
+    def slope(z):
+        return jax.jvp(mirror.phi_prime_inverse, (z,), (np.ones_like(z),))[1]
     return Link(lambda z: np.asarray(mirror.phi_conjugate(z0 + z)), lambda z: np.asarray(mirror.phi_prime_inverse(z0 + z)),
                 lambda z: np.asarray(slope(z0 + z)), np.inf)
 
