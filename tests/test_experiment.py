@@ -108,7 +108,18 @@ def test_two_record_times_are_start_and_end(small_spec):
     np.testing.assert_array_equal(observation_times(expand(spec)), [0.0, 100.0])
 
 
-def test_component_objects_go_straight_to_run(small_spec):
+@pytest.fixture
+def registry_restored():
+    """Kinds a test registers are gone after it (the spec reference lists every registered kind)."""
+    from implicit_bias import components
+
+    saved = {section: dict(kinds) for section, kinds in components._REGISTRY.items()}
+    yield
+    components._REGISTRY.clear()
+    components._REGISTRY.update(saved)
+
+
+def test_component_objects_go_straight_to_run(small_spec, registry_restored):
     """A spec may hold component objects, of a class nobody registered: the sweep re-validates
     its fields by kind, so its class is registered on first use, and the numbers are those of
     the registered class it extends."""
