@@ -6,12 +6,10 @@ limit depends on where the run starts as well as on ψ; four potentials, each ru
 descent at two step sizes and by mirror flow.
 """
 
-from pathlib import Path
-
 import numpy as np
 
-from ..experiment.runner import build, initial_params
-from ..spec import expand, validate_spec
+from ..experiment import problem_data
+from ..spec import validate_spec
 from ..theory import mirror as th
 from ._claim import Claim, register
 
@@ -45,31 +43,37 @@ for _name, (_mirror, _lrs) in POTENTIALS.items():
                                           "atol": GF_RTOL * 1e-2}, {})
 
 
-def _setting(spec: dict):
-    """The data, θ₀ (the init the runs drew: same seed, same arrays) and the mirror map."""
-    run = build(expand(validate_spec(spec))[0], Path("."))
-    problem = run.inputs.problem
-    theta0 = np.asarray(initial_params(run.model, run.inputs)["w"])[:, 0]
-    return np.asarray(problem.X), np.asarray(problem.Y)[:, 0], theta0, run.inputs.dynamics.mirror
+def _setting(spec: dict, run):
+    """The data, θ₀ (the run's recorded ``initial_predictor``: w itself for the linear model) and the mirror map."""
+    data = problem_data(spec)
+    return data["X"], data["Y"][:, 0], run["initial_predictor"].values.reshape(-1), validate_spec(spec).dynamics.mirror.build()
+
+
+def _distance_bound(X, y, solution, mirror, theta0, run, per_step_rtol: float) -> float:
+    """How far a run that stopped at θ can be from the projection it heads to: 2‖DXᵀ(XDXᵀ)⁻¹r‖ for
+    its residual r (first order, doubled) plus steps × per_step_rtol·(1 + ‖θ‖) accumulated error."""
+    theta = run["predictor"].values.reshape(-1)
+    residual = 2 * float(np.linalg.norm(th.projection_sensitivity(X, solution, mirror, theta0, y - X @ theta)))
+    return residual + int(run["n_steps"]) * per_step_rtol * (1 + float(np.linalg.norm(theta)))
+
+
+#: The accumulated per-step error: GD rounds the dual state each step (4ε(1 + ‖θ‖) through ∇ψ*); GF's
+#: controller holds each step's local error below rtol·|z| + atol.
+PER_STEP = {"gd": 4 * np.finfo(float).eps, "gf": GF_RTOL}
 
 
 def _measure(results):
     rows, limits = {}, {}
     for name in POTENTIALS:
-        X, y, theta0, mirror = _setting(RUNS[f"{name}/gd"])
+        X, y, theta0, mirror = _setting(RUNS[f"{name}/gf"], results[f"{name}/gf"])
         solution = th.bregman_projection(X, y, mirror, theta0)
-        runs = [(f"lr={lr:g}", results[f"{name}/gd"].sel({"dynamics.lr": lr})) for lr in POTENTIALS[name][1]]
-        runs.append(("flow", results[f"{name}/gf"]))
-        for label, run in runs:
+        runs = [(f"lr={lr:g}", "gd", results[f"{name}/gd"].sel({"dynamics.lr": lr})) for lr in POTENTIALS[name][1]]
+        runs.append(("flow", "gf", results[f"{name}/gf"]))
+        for label, method, run in runs:
             theta = run["predictor"].values.reshape(-1)
-            steps = int(run["n_steps"])
-            residual_term = 2 * float(np.linalg.norm(th.projection_sensitivity(X, solution, mirror, theta0, y - X @ theta)))
-            # GD: each step rounds the dual state (relative 2⁻⁵²) — at most steps × 4ε(1 + ‖θ‖) through
-            # ∇ψ*; GF: the controller's local error, steps × (rtol‖z‖ + atol).
-            per_step = GF_RTOL * (1 + np.linalg.norm(theta)) if label == "flow" else 4 * np.finfo(float).eps * (1 + np.linalg.norm(theta))
-            tolerance = residual_term + steps * per_step
             rows[f"{name} {label}"] = {"distance": float(np.linalg.norm(theta - solution.beta)),
-                                       "tolerance": float(tolerance), "steps": steps, "status": int(run["status"])}
+                                       "tolerance": _distance_bound(X, y, solution, mirror, theta0, run, PER_STEP[method]),
+                                       "steps": int(run["n_steps"]), "status": int(run["status"])}
         limits[name] = solution.beta
     ratio = max(r["distance"] / r["tolerance"] for r in rows.values())
     if any(r["status"] != 0 for r in rows.values()):
@@ -109,15 +113,11 @@ NETWORK_RUNS = {
 
 
 def _measure_network(results):
-    X, y, _, mirror = _setting(NETWORK_RUNS["mirror"])
-    solution = th.bregman_projection(X, y, mirror, np.zeros(X.shape[1]))
+    X, y, theta0, mirror = _setting(NETWORK_RUNS["mirror"], results["mirror"])
+    solution = th.bregman_projection(X, y, mirror, theta0)
     betas = {name: results[name]["predictor"].values.reshape(-1) for name in NETWORK_RUNS}
-    tolerance = 0.0
-    for name, beta in betas.items():  # each run's distance to the common limit, bounded as above
-        steps = int(results[name]["n_steps"])
-        tolerance += (2 * float(np.linalg.norm(th.projection_sensitivity(X, solution, mirror, np.zeros(X.shape[1]),
-                                                                         y - X @ beta)))
-                      + steps * GF_RTOL * (1 + float(np.linalg.norm(beta))))
+    # Each run's distance to the common limit, bounded as above (the network's β(0) = 0 = θ₀ too).
+    tolerance = sum(_distance_bound(X, y, solution, mirror, theta0, results[name], GF_RTOL) for name in NETWORK_RUNS)
     distance = float(np.linalg.norm(betas["network"] - betas["mirror"]))
     detail = {"distance": distance, "tolerance": tolerance,
               "network_to_projection": float(np.linalg.norm(betas["network"] - solution.beta)),

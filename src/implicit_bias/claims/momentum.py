@@ -9,12 +9,9 @@ heavy-ball and Nesterov all end at θ*, whatever the step and the momentum, if t
 Adam, whose per-coordinate scaling leaves the row space, does not (shown in the detail).
 """
 
-from pathlib import Path
-
 import numpy as np
 
-from ..experiment.runner import build, initial_params
-from ..spec import expand, validate_spec
+from ..experiment import problem_data
 from ._claim import Claim, register
 
 GUNASEKAR = "Gunasekar et al. 2018"
@@ -42,9 +39,9 @@ RUNS = {name: _spec(optimizer) for name, optimizer in OPTIMIZERS.items()}
 
 
 def _measure(results):
-    run = build(expand(validate_spec(RUNS["gd"]))[0], Path("."))
-    X, y = np.asarray(run.inputs.problem.X), np.asarray(run.inputs.problem.Y)[:, 0]
-    theta0 = np.asarray(initial_params(run.model, run.inputs)["w"])[:, 0]
+    data = problem_data(RUNS["gd"])
+    X, y = data["X"], data["Y"][:, 0]
+    theta0 = results["gd"]["initial_predictor"].isel({"dynamics.lr": 0}).values.reshape(-1)  # w(0) itself
     projection = theta0 + np.linalg.pinv(X) @ (y - X @ theta0)
     sigma_min = np.linalg.svd(X, compute_uv=False)[-1]
     rows, ratio = {}, 0.0
