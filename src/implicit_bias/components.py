@@ -99,8 +99,16 @@ def register(component: type[Component]) -> type[Component]:
     return component
 
 
+#: The packages of the built-in kinds: importing one registers its kinds.
+BUILTIN_PACKAGES = ("problems", "models", "initializations", "dynamics", "optimizers", "mirrors")
+
+
 def registered(section: str) -> dict[str, type[Component]]:
-    """The kinds of ``section`` and their schema classes, in registration order."""
+    """The kinds of ``section`` and their schema classes, in registration order: the built-in
+    ones (their packages imported here, since importing the package itself imports nothing) and
+    those of installed plugins."""
+    for package in BUILTIN_PACKAGES:
+        importlib.import_module(f"{__package__}.{package}")
     load_plugins()
     return dict(_REGISTRY.get(section, {}))
 
@@ -218,7 +226,7 @@ def reference_markdown() -> str:
     paragraph) and its fields with defaults and descriptions, made from the declarations
     themselves (the README's table is this text; ``tests/test_reference.py`` keeps them equal)."""
     rows = ["| section | kind | what it is; fields (default) |", "|---|---|---|"]
-    load_plugins()
+    registered("problem")  # every built-in and plugin kind, imported
     for section in [*SECTIONS, *sorted(set(_REGISTRY) - set(SECTIONS))]:
         for kind, cls in registered(section).items():
             about = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split()).replace("``", "`")
