@@ -1,17 +1,16 @@
 """The CLI end to end: the example spec (shrunk), check --list/--json."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from implicit_bias.testing import invoke
+
 EXAMPLE = Path(__file__).parents[1] / "examples" / "linear-min-norm.toml"
 
 
-def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "implicit_bias.cli", *args], capture_output=True, text=True, cwd=cwd)
+_cli = invoke  # in this process: the same entry point as the installed command
 
 
 def _shrunk_example(tmp_path, data_line='data = "gaussian"'):
@@ -48,7 +47,7 @@ def test_example_spec_reads_npz(tmp_path):
 def test_check_list_and_json():
     listed = _cli("check", "--list")
     assert listed.returncode == 0 and "invariant_set_min_norm" in listed.stdout
-    result = _cli("check", "gd_converges_to_gf", "--json")
+    result = _cli("check", "gd_converges_to_gf", "--json", "--quick")
     assert result.returncode == 0, result.stderr
     (entry,) = json.loads(result.stdout)
     assert {"name", "paper", "passed", "measured", "predicted", "tolerance"} <= set(entry)

@@ -6,6 +6,15 @@ measured as the fastest ensemble strategy on this machine; that needs the device
 before JAX starts its backend, hence this module runs on package import. It does not import
 JAX itself when JAX is not loaded yet: JAX reads both settings from the environment when it is
 imported, so importing the package (and ``implicit-bias --help``) stays fast.
+
+Equinox's run-time checks default to ``EQX_ON_ERROR=nan`` here (a user's own setting wins).
+With equinox's default (``raise``) every gradient-flow program carries the host callbacks of
+diffrax's input checks (``saveat`` times increasing and inside [t0, t1], the sign of dt0: all
+times our runner builds), and JAX never stores a program with host callbacks in its persistent
+compilation cache, so no process (a sweep's workers, each CLI call, the test suite's workers)
+could reuse another's compiled runs. With ``nan`` a failed check poisons the run's output with
+NaN, which the divergence check reports for that run instead of a traceback. Equinox reads the
+setting when it is first imported, so this only applies if the package is imported first.
 """
 
 import os
@@ -14,6 +23,7 @@ import sys
 
 def configure_jax() -> None:
     devices = str(max(1, os.cpu_count() or 1))
+    os.environ.setdefault("EQX_ON_ERROR", "nan")
     if "jax" not in sys.modules:
         os.environ["JAX_ENABLE_X64"] = "true"
         os.environ.setdefault("JAX_NUM_CPU_DEVICES", devices)

@@ -19,8 +19,17 @@ homogeneity holds; a data problem's mini-batch loss is unbiased; the spec round-
 **Results.** :func:`assert_results_equal` compares two result Datasets (or two result
 directories) bit for bit and fails with a readable list of what differs;
 :func:`assert_claim` checks a claim and fails with its measured and predicted values.
+
+**The command line.** :func:`invoke` runs ``implicit-bias ARGS`` in this process, through the
+same entry point as the installed command (exit codes, one-line errors on stderr), so a test
+does not pay a fresh interpreter's JAX import and compiles for every call.
 """
 
+import contextlib
+import io
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +46,7 @@ from .mirrors import ElementwiseMirror
 from .problems import AbstractDataProblem
 from .spec import expand, validate_spec
 
-__all__ = ["MIRROR_CHECKS", "MODEL_CHECKS", "Case", "assert_claim", "assert_results_equal", "mirror_check_cases",
+__all__ = ["MIRROR_CHECKS", "MODEL_CHECKS", "Case", "assert_claim", "assert_results_equal", "invoke", "mirror_check_cases",
            "model_check_cases"]
 
 
@@ -223,13 +232,14 @@ def mirror_check_cases(kinds: Iterable[str] | None = None) -> list[Case]:
     return _check_cases("mirror", MIRROR_CHECKS, kinds, lambda example: {"mirror": example})
 
 
-def assert_claim(claim) -> None:
-    """Check ``claim`` (a :class:`~implicit_bias.claims.Claim` or a registered claim's name) and
-    fail with its measured value, prediction and tolerance unless it passes."""
+def assert_claim(claim, quick: bool = True) -> None:
+    """Check ``claim`` (a :class:`~implicit_bias.claims.Claim` or a registered claim's name), at
+    its test size unless ``quick=False``, and fail with its measured value, prediction and
+    tolerance unless it passes."""
     from .claims import REGISTRY  # claims import the experiment layer; this module is below them
 
     claim = REGISTRY[claim] if isinstance(claim, str) else claim
-    result = claim.check()
+    result = claim.check(quick=quick)
     assert result.passed, (f"{result.name}: measured {result.measured:.6g}, predicted {result.predicted:.6g} "
                            f"± {result.tolerance:.3g} ({claim.comparison}); {result.detail}")
 
@@ -266,3 +276,26 @@ def assert_results_equal(a: xr.Dataset | str | Path, b: xr.Dataset | str | Path)
             else:
                 problems.append(f"{name}: {np.sum(x != y)} of {x.size} values differ")
     assert not problems, "results differ:\n  " + "\n  ".join(problems)
+
+
+def invoke(*args: str, cwd: str | Path | None = None) -> subprocess.CompletedProcess:
+    """``implicit-bias *args`` run in this process (in ``cwd``), as a finished subprocess would
+    report it: ``returncode``, ``stdout`` and ``stderr`` (text)."""
+    from .cli import main  # the CLI imports the whole package; most tests never need it
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    here, argv = os.getcwd(), sys.argv
+    sys.argv = ["implicit-bias", *args]
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                main()
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    finally:
+        os.chdir(here)
+        sys.argv = argv
+    return subprocess.CompletedProcess(["implicit-bias", *args], code, stdout.getvalue(), stderr.getvalue())

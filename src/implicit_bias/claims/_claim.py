@@ -5,7 +5,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import xarray as xr
@@ -42,6 +42,11 @@ class Claim:
     ``measured ≤ predicted + tolerance`` (``comparison="at_most"``, for bounds).
     The tolerance is computed by ``measure`` from the runs when it depends on them (e.g. a
     solver's step count or the data's smallest singular value); ``reason`` says why it is right.
+
+    ``quick`` is the same claim at test size (smaller or fewer runs, a tolerance justified for
+    that size, its own ``reason``), made with :meth:`at_test_size`: the test suite checks
+    ``check(quick=True)``, ``implicit-bias check`` the full size unless ``--quick``. A claim
+    cheap enough at full size has none and is tested as it is.
     """
 
     name: str
@@ -52,8 +57,18 @@ class Claim:
     measure: Callable[[Results], tuple[float, float, float, dict]]
     comparison: Literal["close", "at_most"]
     reason: str
+    quick: "Claim | None" = None
 
-    def check(self) -> ClaimResult:
+    def at_test_size(self, runs: dict[str, dict], measure: Callable[[Results], tuple[float, float, float, dict]],
+                     reason: str) -> "Claim":
+        """This claim with a test-size variant: same theorem and statement, ``runs`` and
+        ``measure`` at test size, and ``reason`` for that size's tolerance."""
+        return replace(self, quick=replace(self, runs=runs, measure=measure, reason=reason))
+
+    def check(self, quick: bool = False) -> ClaimResult:
+        """Run the claim (its test-size variant with ``quick``, where it has one) and compare."""
+        if quick and self.quick is not None:
+            return self.quick.check()
         start = time.perf_counter()
         results = {name: _run_once(spec) for name, spec in self.runs.items()}
         try:

@@ -37,6 +37,24 @@ def _problem(spec: dict):
     return validate_spec(spec).problem.build(Path("."))
 
 
+# --- runs shared at test size ---------------------------------------------------------------
+
+# At test size three claims read two ensembles, which the per-process result cache (and
+# across test workers the compilation cache) runs once each: a Gaussian one for
+# imbalance_conserved_gf and loss_below_rate_bound, and an imbalance one with both signs of the
+# level (an array setting: one compiled program) for both rate claims.
+def _shared_gaussian(dynamics: dict) -> dict:
+    """The shared Gaussian ensemble's data, model, init and record under ``dynamics``: one compiled
+    program for any gradient-flow settings (they are arrays)."""
+    return _spec({"kind": "gaussian", "scale": 0.5}, dynamics, ["loss", "loss_bound", "imbalance_drift", "param_norm"])
+
+
+SHARED_GAUSSIAN = _shared_gaussian(_gf(100.0, 1e-20))
+SHARED_IMBALANCE = _spec({"kind": "imbalance", "level": 0.5}, _gf(100.0, 1e-20),
+                         ["loss", "loss_bound", "instantaneous_rate", "instantaneous_rate_bound"],
+                         sweep={"init.level": [0.5, -0.5], "seed": [0, 1, 2]})
+
+
 # --- conserved imbalance --------------------------------------------------------------------
 
 def _measure_drift(results):
@@ -56,6 +74,11 @@ register(Claim(
     measure=_measure_drift, comparison="at_most",
     reason="relative drift max_t ‖D(t)−D(0)‖_F / max_t ‖θ(t)‖² is a sum of local errors, each ≤ rtol "
            "(1e-10) relative by the step-size controller, so it is ≤ (accepted steps) × rtol",
+).at_test_size(
+    runs={"gf": SHARED_GAUSSIAN}, measure=_measure_drift,
+    reason="loss_below_rate_bound's Gaussian ensemble (the same init and rtol 1e-10, to t = 100 instead "
+           "of 50), which costs nothing once one of the two has run: (accepted steps) × rtol bounds the "
+           "drift of any run at that rtol, whatever its length",
 ))
 
 
@@ -84,6 +107,11 @@ register(Claim(
     reason="max_t (L − bound)/L(0) ≤ 1e-12: once the bound falls below the loss's solver floor "
            "(parameters carry relative error ~ steps·rtol ≈ 1e-7, so L is resolved only to ~1e-13 L(0)) "
            "the comparison is meaningless; above it the loss must be below the bound",
+).at_test_size(
+    runs={"gaussian": SHARED_GAUSSIAN, "imbalance": SHARED_IMBALANCE}, measure=_measure_rate_bound,
+    reason="runs shared with imbalance_conserved_gf and instantaneous_rate_bound, at the full size's "
+           "dynamics (rtol 1e-10, t ≤ 100, the same inits), so the same solver floor and 1e-12; the "
+           "imbalance ensemble adds level −0.5, where Δ(0) = λ_m(−D) = 0.5 gives the same bound",
 ))
 
 
@@ -108,6 +136,13 @@ register(Claim(
     reason="both sides are evaluated exactly from the recorded parameters (no time derivative taken "
            "numerically: the rate is ‖∇L‖²/(L−L*)), so only rounding separates them: relative 1e-6 "
            "covers cancellation in L − L* where L is resolved (L > 1e-10 L(0))",
+).at_test_size(
+    runs={"imbalance": SHARED_IMBALANCE}, measure=_measure_instantaneous,
+    reason="the imbalance ensemble shared with loss_below_rate_bound, both levels ±0.5, at the full "
+           "size's dynamics: the case where the bound is tight (within 8 %; the Gaussian run's is 24 % "
+           "loose, and the Δ₊, Δ₋ terms it alone makes nonzero are the global bound's, which "
+           "loss_below_rate_bound checks on it). Both sides are exact functions of the recorded "
+           "parameters, so rounding (relative 1e-6 where L > 1e-10 L(0)) is all that separates them",
 ))
 
 
@@ -123,8 +158,12 @@ def _measure_invariant(results):
                                       "max_null_space_offset": float(ds["final_null_space_offset"].max())}
 
 
-INVARIANT_SPEC = _spec({"kind": "invariant_set", "scale": 0.3}, _gf(400.0, 1e-22, rtol=1e-12, atol=1e-14),
-                       ["loss", "distance_to_min_norm", "null_space_offset"], sweep={"seed": [0, 1, 2], "model.width": [8, 40]})
+def _invariant_spec(widths: list[int]) -> dict:
+    return _spec({"kind": "invariant_set", "scale": 0.3}, _gf(400.0, 1e-22, rtol=1e-12, atol=1e-14),
+                 ["loss", "distance_to_min_norm", "null_space_offset"], sweep={"seed": [0, 1, 2], "model.width": widths})
+
+
+INVARIANT_SPEC = _invariant_spec([8, 40])
 
 register(Claim(
     name="invariant_set_min_norm",
@@ -135,27 +174,42 @@ register(Claim(
     reason="on the invariant set U₂ stays 0, so ‖Θ − X⁺Y‖_F = ‖Σ^{-1/2}E‖ ≤ √(2(L − L*))/σ_r(X): the tolerance "
            "is that bound at each run's final loss (plus 1e-12 for rounding); a run off the set (Gaussian init) "
            "stays O(‖U₂(0)V(∞)ᵀ‖) away",
+).at_test_size(
+    runs={"invariant_set": _invariant_spec([40])}, measure=_measure_invariant,
+    reason="width 40 only (h > n, one compiled program instead of two), with the full size's solver and "
+           "stopping loss: the bound √(2(L − L*))/σ_r(X) at each run's final loss (plus 1e-12) holds at any "
+           "width, and the runs end at L ≈ 1e-22 as at full size, so U₂ leaking off the set by more than "
+           "~1e-11 still fails",
 ))
 
 
 # --- distance to min-norm vs width ----------------------------------------------------------
 
-WIDTHS = [100, 200, 400, 800, 1600]
-WIDTH_SPEC = _spec({"kind": "gaussian", "scale": 1.0, "width_exponent": 0.5}, _gf(1e3, 1e-12, rtol=1e-8, atol=1e-10),
-                   ["loss", "distance_to_min_norm"], n_samples=10, input_dim=40, output_dim=1, width=100,
-                   sweep={"model.width": WIDTHS, "seed": list(range(6))}, n_times=10)
-# The paper's teacher Θ* ~ N(0, I/n): ‖X⁺Y‖² ≈ r/n ≪ h s² = 1, where the lazy prediction is leading order.
-WIDTH_SPEC["problem"]["teacher_std"] = 40 ** -0.5
+def _width_spec(widths: list[int], n_seeds: int) -> dict:
+    spec = _spec({"kind": "gaussian", "scale": 1.0, "width_exponent": 0.5}, _gf(1e3, 1e-12, rtol=1e-8, atol=1e-10),
+                 ["loss", "distance_to_min_norm"], n_samples=10, input_dim=40, output_dim=1, width=100,
+                 sweep={"model.width": widths, "seed": list(range(n_seeds))}, n_times=10)
+    # The paper's teacher Θ* ~ N(0, I/n): ‖X⁺Y‖² ≈ r/n ≪ h s² = 1, where the lazy prediction is leading order.
+    spec["problem"]["teacher_std"] = 40 ** -0.5
+    return spec
 
 
-def _mean_distance(results) -> np.ndarray:
-    return results["widths"]["final_distance_to_min_norm"].mean("seed").values
+WIDTH_SPEC = _width_spec([100, 200, 400, 800, 1600], 6)
+# Test size: the two ends of the range (each width is a compiled program), twice the seeds (an
+# ensemble: nearly free) to halve the variance of each mean. The same data as WIDTH_SPEC.
+QUICK_WIDTH_SPEC = _width_spec([100, 1600], 12)
+
+
+def _mean_distance(results) -> tuple[np.ndarray, np.ndarray]:
+    """The swept widths and the seed-mean distance at each."""
+    distance = results["widths"]["final_distance_to_min_norm"]
+    return distance["model.width"].values, distance.mean("seed").values
 
 
 def _measure_width_slope(results):
-    distance = _mean_distance(results)
-    slope = power_law_fit(WIDTHS, distance, strict=True).slope
-    return slope, -0.5, 0.1, {"widths": WIDTHS, "mean_distance": distance.tolist()}
+    widths, distance = _mean_distance(results)
+    slope = power_law_fit(widths, distance, strict=True).slope
+    return slope, -0.5, 0.1, {"widths": widths.tolist(), "mean_distance": distance.tolist()}
 
 
 register(Claim(
@@ -167,6 +221,12 @@ register(Claim(
     reason="slope of log(mean over 6 seeds) vs log h over h = 100…1600: the lazy-regime corrections are "
            "O(h^{−1/2}) relative (≤ 10 % at h = 100) and seed noise on the mean is ≈ 5 %, moving the slope "
            "by well under 0.1",
+).at_test_size(
+    runs={"widths": QUICK_WIDTH_SPEC}, measure=_measure_width_slope,
+    reason="the line through h = 100 and 1600 (ln 16 apart), 12 seeds each: the O(h^{−1/2}) lazy correction, "
+           "≤ 10 % at h = 100 and a quarter of it at 1600, tilts the slope by ≤ 0.075/ln 16 ≈ 0.03, and the "
+           "≈ 13 %/√12 ≈ 4 % seed noise on each mean gives it a standard deviation √2·0.04/ln 16 ≈ 0.02: "
+           "0.1 is 3.5 of those beyond the worst tilt",
 ))
 
 
@@ -174,11 +234,12 @@ def _measure_lazy_prediction(results):
     problem = _problem(WIDTH_SPEC)
     n, m, r = problem.X.shape[1], problem.Y.shape[1], problem.rank
     theta_sq = float(np.sum(np.asarray(lin.min_norm_solution(problem)) ** 2))
-    predicted = np.array([lin.expected_distance_to_min_norm(n, r, m, h, h**-0.5, theta_sq) for h in WIDTHS])
-    ratio = _mean_distance(results) / predicted
-    wide = np.array(WIDTHS) >= 400
+    widths, distance = _mean_distance(results)
+    predicted = np.array([lin.expected_distance_to_min_norm(n, r, m, h, h**-0.5, theta_sq) for h in widths])
+    ratio = distance / predicted
+    wide = widths >= 400
     return float(ratio[wide].mean()), 1.0, 0.15, {"ratio_per_width": ratio.tolist(),
-                                                  "v0_only_ratio": (_mean_distance(results) / np.sqrt((n - r) * m / np.array(WIDTHS))).tolist()}
+                                                  "v0_only_ratio": (distance / np.sqrt((n - r) * m / widths)).tolist()}
 
 
 register(Claim(
@@ -190,21 +251,42 @@ register(Claim(
     reason="ratio of the 6-seed mean to the prediction, averaged over h ≥ 400: ‖U₂B‖_F fluctuates by "
            "≈ 1/√(2(n−r)m) ≈ 13 % per run, ≈ 5 % on a 6-seed mean; the linearization is off by "
            "O(h^{−1/2}) ≤ 5 % at h ≥ 400 and by O(‖X⁺Y‖²) ≈ 2 % here: 15 % covers them",
+).at_test_size(
+    runs={"widths": QUICK_WIDTH_SPEC}, measure=_measure_lazy_prediction,
+    reason="the runs of distance_shrinks_with_width's test size, of which only h = 1600 is ≥ 400: the "
+           "13 % per-run fluctuation is ≈ 4 % on its 12-seed mean, the linearization is off by "
+           "O(h^{−1/2}) ≈ 2.5 % and O(‖X⁺Y‖²) ≈ 2 %: 15 % covers the two and over 2.5 s.d. of the noise",
 ))
 
 
 # --- GD → GF ---------------------------------------------------------------------------------
 
 LRS = [0.01, 0.005, 0.0025, 0.00125]
-_GD_BASE = dict(n_samples=10, input_dim=20, output_dim=2, width=20, n_times=3, t_min=1.0)
+_GD_BASE = {"n_samples": 10, "input_dim": 20, "output_dim": 2, "width": 20, "n_times": 3, "t_min": 1.0}
+
+
+def _gd_spec(lrs: list[float], sweep: dict | None = None, **sizes) -> dict:
+    """GD from the Gaussian init to T = 2 at each step size in ``lrs`` (and over ``sweep``)."""
+    return _spec({"kind": "gaussian", "scale": 0.5}, {"kind": "gradient_descent", "lr": lrs[0], "t_max": 2.0},
+                 ["loss"], sweep={"dynamics.lr": lrs, **(sweep or {})}, **sizes)
+
+
+# Test size: the GF reference is the shared Gaussian ensemble's compiled program (its data,
+# model, init and record; t_max and tolerances are arrays), already run by the rate claims; the
+# network is wider there (h = 40 against 20) and so more curved, hence steps half as large.
+# Its seeds are swept in GD too, and compared seed by seed.
+QUICK_LRS = [lr / 2 for lr in LRS]
+QUICK_GD_RUNS = {"gf": _shared_gaussian(_gf(2.0, rtol=1e-12, atol=1e-14)),
+                 "gd": _gd_spec(QUICK_LRS, {"seed": [0, 1, 2]}, n_times=3, t_min=1.0)}
 
 
 def _measure_gd_order(results):
     gf = results["gf"]["predictor"]
     gd = results["gd"]["predictor"]
-    errors = np.array([float(np.linalg.norm(gd.sel({"dynamics.lr": lr}) - gf)) for lr in LRS])
-    slope = power_law_fit(LRS, errors, strict=True).slope
-    return slope, 1.0, 0.1, {"lrs": LRS, "errors": errors.tolist()}
+    lrs = gd["dynamics.lr"].values
+    errors = np.array([float(np.linalg.norm(gd.sel({"dynamics.lr": lr}) - gf)) for lr in lrs])  # over all seeds
+    slope = power_law_fit(lrs, errors, strict=True).slope
+    return slope, 1.0, 0.1, {"lrs": lrs.tolist(), "errors": errors.tolist()}
 
 
 register(Claim(
@@ -214,11 +296,15 @@ register(Claim(
     statement="GD with step η at time T = kη is within O(η) of gradient flow at T (log–log slope 1 in η)",
     runs={"gf": _spec({"kind": "gaussian", "scale": 0.5}, _gf(2.0, rtol=1e-12, atol=1e-14), ["loss"],
                       sweep={}, **_GD_BASE),
-          "gd": _spec({"kind": "gaussian", "scale": 0.5},
-                      {"kind": "gradient_descent", "lr": 0.01, "t_max": 2.0}, ["loss"],
-                      sweep={"dynamics.lr": LRS}, **_GD_BASE)},
+          "gd": _gd_spec(LRS, **_GD_BASE)},
     measure=_measure_gd_order, comparison="close",
     reason="error = Cη + O(η²); over η = 0.01…0.00125 the O(η²) term is ≲ 5 % of the first (measured "
            "errors halve within a few percent), and GF is solved at rtol 1e-12, far below the smallest "
            "GD error: the fitted slope is within 0.1 of 1",
+).at_test_size(
+    runs=QUICK_GD_RUNS, measure=_measure_gd_order,
+    reason="the same estimate at h = 40, d = 30, 3 seeds: at η = 0.01 the O(η²) term is ≈ 11 % of the first "
+           "there (errors fall by 2.23 from η = 0.01 to 0.005), so η = 0.005…0.000625, where it is ≲ 5 % "
+           "(ratios 2.10, 2.05, 2.02); GF at rtol 1e-12 stays far below the smallest GD error (≈ 7e-3): "
+           "the slope is within 0.1 of 1",
 ))

@@ -1,9 +1,10 @@
 """Claims for one-pass SGD on quadratic networks (Bocchi et al. 2026), see
 ``theory.quadratic_teacher_student`` for the formulas.
 
-Sizes are small so each claim runs in seconds; ``reproduce bocchi2026`` runs larger N. Every
-SGD claim compares with the overlap ODE started from each seed's own finite-N overlaps
-(rebuilt from its spec), so the comparison isolates the SGD fluctuations.
+Sizes are small so each claim runs in seconds (the costliest have test sizes for the test suite:
+fewer N, fewer ODE cases); ``reproduce bocchi2026`` runs larger N. Every SGD claim compares with
+the overlap ODE started from each seed's own finite-N overlaps (rebuilt from its spec), so the
+comparison isolates the SGD fluctuations.
 """
 
 import functools
@@ -16,7 +17,6 @@ import numpy as np
 
 from ..analysis import power_law_fit
 from ..activations import POPULATION_LOSSES
-from ..experiment import run
 from ..experiment.runner import build, initial_params
 from ..spec import expand, validate_spec
 from ..theory import quadratic_teacher_student as qt
@@ -88,15 +88,13 @@ TRACK_N = (100, 400, 1600)
 TRACK_SEEDS, TRACK_LR, TRACK_ALPHA, TRACK_OVERLAP = 8, 0.05, 3.0, 0.3
 
 
-def _track_specs() -> dict[str, dict]:
-    return {f"N{N}": sgd_spec(N, TRACK_SEEDS, lr=TRACK_LR, alpha=TRACK_ALPHA, overlap=TRACK_OVERLAP)
-            for N in TRACK_N}
+def _track_specs(Ns=TRACK_N) -> dict[str, dict]:
+    """The SGD runs both N-scaling claims measure (shared: the per-process result cache runs them once)."""
+    return {f"N{N}": sgd_spec(N, TRACK_SEEDS, lr=TRACK_LR, alpha=TRACK_ALPHA, overlap=TRACK_OVERLAP) for N in Ns}
 
 
-@functools.cache
-def _tracking_runs() -> dict:
-    """The SGD runs both N-scaling claims measure, run once per process."""
-    return {name: run(spec) for name, spec in _track_specs().items()}
+#: The full size, and the test size: TRACK_N's end points, the same 8-seed runs.
+TRACK_SPECS, TRACK_SPECS_QUICK = _track_specs(), _track_specs((TRACK_N[0], TRACK_N[-1]))
 
 
 def _slope_claim(per_seed) -> tuple[float, float, float, dict]:
@@ -111,21 +109,15 @@ def _slope_claim(per_seed) -> tuple[float, float, float, dict]:
     return slope, -0.5, 3 * se, detail
 
 
-def _tracking_slope(specs: dict[int, dict], results: dict[int, object], lr: float):
+def _tracking_slope(specs: dict[str, dict], results, lr: float):
     """:func:`_slope_claim` of the squared gap between SGD's (‖M‖_F, tr Q) and the ODE's, per N."""
     per_seed = []
-    for N, spec in specs.items():
-        ds = results[N]
+    for name, spec in specs.items():
+        ds = results[name]
         ode = ode_observables(spec, ds.time.values, lr)
         gap2 = ((ds.overlap_m_norm.values - ode["m_norm"]) ** 2 + (ds.overlap_q_trace.values - ode["q_trace"]) ** 2)
-        per_seed.append((N, gap2.mean(axis=1)))  # mean over the record grid, per seed
+        per_seed.append((spec["problem"]["input_dim"], gap2.mean(axis=1)))  # mean over the record grid, per seed
     return _slope_claim(per_seed)
-
-
-def _measure_tracking(results):
-    results = _tracking_runs()
-    return _tracking_slope({N: _track_specs()[f"N{N}"] for N in TRACK_N},
-                           {N: results[f"N{N}"] for N in TRACK_N}, TRACK_LR)
 
 
 register(Claim(
@@ -133,10 +125,16 @@ register(Claim(
     paper=PAPER, theorem="overlap ODEs (N → ∞ limit of one-pass SGD)",
     statement="the rms gap between SGD's overlaps (‖M‖_F, tr Q) and the ODE from the same initial "
               "overlaps shrinks like N^(-1/2)",
-    runs={}, measure=_measure_tracking, comparison="close",  # runs: _track_specs(), shared
+    runs=TRACK_SPECS, measure=functools.partial(_tracking_slope, TRACK_SPECS, lr=TRACK_LR), comparison="close",
     reason="the gap is a sum of O(N^-1/2) martingale fluctuations plus an O(1/N) drift correction; the "
            "slope of ln rms over N = 100…1600 is fitted with weights from the seed-to-seed spread, and "
            "3 standard errors of that fit is the tolerance (8 seeds per N)",
+).at_test_size(
+    runs=TRACK_SPECS_QUICK, measure=functools.partial(_tracking_slope, TRACK_SPECS_QUICK, lr=TRACK_LR),
+    reason="the full size's end points N = 100 and 1600 (the same 8-seed runs) without N = 400: the slope's "
+           "standard error is set by the seed spread at the end points over the lever arm ln 16, which they "
+           "keep (measured 3 SE = 0.27, as at full size), and the O(1/N) drift correction tilts the slope "
+           "over the same range 100…1600 as at full size; 3 standard errors of the two-point slope",
 ))
 
 
@@ -146,13 +144,14 @@ register(Claim(
 ERF_N, ERF_SEEDS, ERF_LR, ERF_ALPHA = (200, 800, 3200), 16, 0.5, 3.0
 
 
-def _erf_specs() -> dict[int, dict]:
-    return {N: sgd_spec(N, ERF_SEEDS, lr=ERF_LR, alpha=ERF_ALPHA, overlap=TRACK_OVERLAP, p=P_STAR,
-                        activation="erf") for N in ERF_N}
+def _erf_specs(Ns=ERF_N, seeds: int = ERF_SEEDS) -> dict[str, dict]:
+    return {f"N{N}": sgd_spec(N, seeds, lr=ERF_LR, alpha=ERF_ALPHA, overlap=TRACK_OVERLAP, p=P_STAR,
+                              activation="erf") for N in Ns}
 
 
-def _measure_erf_tracking(results):
-    return _tracking_slope(_erf_specs(), {N: results[f"N{N}"] for N in ERF_N}, ERF_LR)
+#: The full size, and the test size: without N = 3200 (its 9600 erf steps per seed are most of
+#: the full claim's time), twice the seeds for the shorter lever arm.
+ERF_SPECS, ERF_SPECS_QUICK = _erf_specs(), _erf_specs((200, 800), 2 * ERF_SEEDS)
 
 
 register(Claim(
@@ -160,18 +159,26 @@ register(Claim(
     paper="Saad & Solla 1995", theorem="overlap ODEs of the soft committee machine, g = erf(x/√2)",
     statement="the rms gap between one-pass SGD's overlaps (‖R‖_F, tr Q) and the closed-form erf ODE from the "
               "same initial overlaps shrinks like N^(-1/2) (p = p* = 2)",
-    runs={f"N{N}": spec for N, spec in _erf_specs().items()}, measure=_measure_erf_tracking, comparison="close",
+    runs=ERF_SPECS, measure=functools.partial(_tracking_slope, ERF_SPECS, lr=ERF_LR), comparison="close",
     reason="as qts_sgd_tracks_ode: O(N^-1/2) martingale fluctuations plus an O(1/N) drift correction; the slope "
            "of ln rms over N = 200…3200 is fitted with weights from the seed-to-seed spread (16 seeds per N), "
            "and 3 standard errors of that fit is the tolerance",
+).at_test_size(
+    runs=ERF_SPECS_QUICK, measure=functools.partial(_tracking_slope, ERF_SPECS_QUICK, lr=ERF_LR),
+    reason="N = 200 and 800 with 32 seeds: the SE of each ln rms falls like 1/√seeds and the slope's like "
+           "1/(lever arm), so twice the seeds over ln 4 (ln 16 at full size) give 3 SE ≈ 0.27 (0.15 at full "
+           "size); N = 200 is the full fit's lowest point, where the O(1/N) drift correction is already inside "
+           "the SE (measured at 64 seeds: slope −0.53 ± 0.18 over N = 200…800); 3 standard errors of the "
+           "two-point slope",
 ))
 
 
-def _measure_polar(results):
-    # polar(M) is conserved by the ODE (isotropic init, T = I), so its drift along SGD is the
-    # fluctuation alone: ‖polar M(α) − polar M(0)‖² averaged over the record grid, per seed.
-    results = _tracking_runs()
-    return _slope_claim([(N, (results[f"N{N}"].polar_m_drift.values ** 2).mean(axis=1)) for N in TRACK_N])
+def _polar_slope(specs: dict[str, dict], results):
+    """:func:`_slope_claim` of ‖polar M(α) − polar M(0)‖² along SGD (averaged over the record grid,
+    per seed), per N: polar(M) is conserved by the ODE (isotropic init, T = I), so its drift is
+    the fluctuation alone."""
+    return _slope_claim([(spec["problem"]["input_dim"], (results[name].polar_m_drift.values ** 2).mean(axis=1))
+                         for name, spec in specs.items()])
 
 
 register(Claim(
@@ -179,9 +186,14 @@ register(Claim(
     paper=PAPER, theorem="implicit bias: polar(M) is conserved (isotropic init, T = I)",
     statement="along one-pass SGD, polar(M) drifts from its initial value only by O(N^(-1/2)), so SGD "
               "converges to the Procrustes-closest zero-loss point as N grows",
-    runs={}, measure=_measure_polar, comparison="close",  # runs: _track_specs(), shared
+    runs=TRACK_SPECS, measure=functools.partial(_polar_slope, TRACK_SPECS), comparison="close",
     reason="the ODE conserves polar(M) exactly (claim qts_polar_conserved_ode), so the drift is SGD noise, "
            "O(N^-1/2); slope fitted as in qts_sgd_tracks_ode, tolerance 3 standard errors",
+).at_test_size(
+    runs=TRACK_SPECS_QUICK, measure=functools.partial(_polar_slope, TRACK_SPECS_QUICK),
+    reason="the runs of qts_sgd_tracks_ode's test size, the full size's end points N = 100 and 1600: as "
+           "there, the end points keep the lever arm ln 16 that sets the slope's standard error (measured "
+           "3 SE = 0.29, 0.28 at full size); 3 standard errors of the two-point slope",
 ))
 
 
@@ -273,13 +285,20 @@ register(Claim(
 ESC_N = (1e4, 1e6, 1e8)
 
 
-def _measure_escape_log_n(results):
+#: (name, p, a, η, noise) of the escape-time cases: with noise at p = 4; then the gradient-flow
+#: part, where p enters only the O(1) term: at equal r, the ln N slope is 1/(2r) for every p, in
+#: both normalizations (a = 1, and a = 1/p with η = p·η₀ so that r = 4abη is the same).
+ESC_CASES = (("a=1", P, 1.0, ESC_LR, True),
+             *(case for p in (2, 8) for case in ((f"gf a=1 p={p}", p, 1.0, ESC_LR, False),
+                                                 (f"gf a=1/p p={p}", p, 1.0 / p, ESC_LR * p, False))))
+#: Test size: the gradient-flow cases at p = 2, one compiled ODE (p and the noise flag are
+#: static) instead of three.
+ESC_CASES_QUICK = tuple(case for case in ESC_CASES if case[1] == 2 and not case[4])
+
+
+def _escape_log_n(cases, results):
+    """Worst relative error of the ln N slope of the escape time over ``cases`` (of :data:`ESC_CASES`)."""
     worst, detail = 0.0, {}
-    cases = [("a=1", P, 1.0, ESC_LR, True)]
-    # p enters only the O(1) term: at equal r, the ln N slope is 1/(2r) for every p, in both
-    # normalizations (a = 1, and a = 1/p with η = p·η₀ so that r = 4abη is the same); gradient-flow part.
-    for p in (2, 8):
-        cases += [(f"gf a=1 p={p}", p, 1.0, ESC_LR, False), (f"gf a=1/p p={p}", p, 1.0 / p, ESC_LR * p, False)]
     for name, p, a, eta, noise in cases:
         # Started on the plateau (Q = qI): a start elsewhere adds a Q transient whose effect on
         # the growth of M depends on how early the escape comes, i.e. on N (measured: −2 % on
@@ -298,10 +317,16 @@ register(Claim(
     paper=PAPER, theorem="escape time α_esc ≈ ln N/(2r) + O(1); p only in the O(1) term",
     statement="the escape time (‖M‖_F = 0.5) from the plateau with overlaps of order N^(-1/2) grows by 1/(2r) "
               "per unit of ln N, with noise (p = 4) and without (p = 2, 8, both normalizations); worst relative error",
-    runs={}, measure=_measure_escape_log_n, comparison="at_most",
+    runs={}, measure=functools.partial(_escape_log_n, ESC_CASES), comparison="at_most",
     reason="the linear escape holds up to O(‖M(0)‖²) = O(1/N) ≤ 1e-4 corrections to α_esc, and α_esc is "
            "read off a grid of Δα = 0.1 by linear interpolation of ‖M‖ (error ≤ rΔα²/8 ≈ 1e-3 on α_esc ≳ 10); "
            "2e-3 relative on the slope covers both. The p-dependent offsets are in detail",
+).at_test_size(
+    runs={}, measure=functools.partial(_escape_log_n, ESC_CASES_QUICK),
+    reason="the gradient-flow cases at p = 2 in both normalizations (slope 1/(8abη), the same for a = 1/p, "
+           "η = pη₀): one compiled ODE instead of three. Each case's error budget is the full size's (O(1/N) "
+           "≤ 1e-4 from the nonlinear terms, the same Δα = 0.1 interpolation), so 2e-3 stands; the noise's "
+           "change of r is asserted by qts_plateau_and_escape_rate, the noisy and p = 8 cases at full size",
 ))
 
 
