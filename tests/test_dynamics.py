@@ -244,3 +244,18 @@ def test_gradient_flow_out_of_steps_says_so():
         flow = GradientFlow(jnp.asarray(50.0), jnp.asarray(0.0), jnp.asarray(1e-12), jnp.asarray(1e-12), max_steps=max_steps)
         return int(flow.solve(OBJECTIVE, W0, jax.random.key(0), jnp.array([0.0]), lambda p, t: {}).status)
     assert status(5) == MAX_STEPS and status(100_000) == MAX_TIME
+
+
+def test_n_steps_keeps_the_steps_across_a_sweep_over_lr_and_t_max_counts_whole_steps():
+    """``n_steps`` sets t_max = n_steps × lr per point, so every lr runs the same steps; a t_max
+    that is k steps up to rounding (0.3 = 3 × 0.1 in floats is 0.30000000000000004) runs k."""
+    import implicit_bias as ib
+
+    base = {"name": "n", "problem": {"kind": "regression", "n_samples": 4, "input_dim": 5},
+            "model": {"kind": "two_layer_linear", "width": 3}, "init": {"kind": "gaussian", "scale": 0.3},
+            "observe": {"quantities": ["loss"], "n_times": 3}}
+    ds = ib.run({**base, "dynamics": {"kind": "gradient_descent", "n_steps": 7, "lr": 0.1},
+                 "sweep": {"dynamics.lr": [0.1, 0.05, 0.3]}})
+    assert ds["n_steps"].values.tolist() == [7, 7, 7]
+    np.testing.assert_allclose(ds["t_final"].values, [0.7, 0.35, 2.1], rtol=1e-15)
+    assert int(ib.run({**base, "dynamics": {"kind": "gradient_descent", "t_max": 0.3, "lr": 0.1}})["n_steps"]) == 3

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import implicit_bias as ib
+from implicit_bias.testing import invoke
 
 
-def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "implicit_bias.cli", *args], capture_output=True, text=True, cwd=cwd)
+_cli = invoke  # in this process: the same entry point as the installed command
 
 
 def _write(tmp_path, text, name="spec.toml"):
@@ -59,6 +59,15 @@ def test_spec_errors_name_the_field(tmp_path, edit, field):
     assert not out.exists()
 
 
+def test_the_installed_command_exits_2_with_one_line(tmp_path):
+    """The tests above call the CLI in-process; this once, the real command in a fresh interpreter."""
+    spec = _write(tmp_path, GOOD.replace("width = 6", "width = -3"))
+    result = subprocess.run([sys.executable, "-m", "implicit_bias.cli", "run", str(spec), "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.startswith("error: model.width"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
 def test_invalid_toml_and_missing_file(tmp_path):
     assert _cli("run", str(_write(tmp_path, "name = "))).returncode == 2
     result = _cli("run", str(tmp_path / "nope.toml"))
@@ -104,3 +113,26 @@ def test_data_files_load(tmp_path):
 def test_unknown_claim_and_paper():
     assert _cli("check", "no_such_claim").returncode == 2
     assert _cli("reproduce", "nobody2099").returncode == 2
+
+
+@pytest.mark.parametrize("fit", ["model.width", "model.width=a:b", "=1:2", "model.width=5:1"])
+def test_report_fit_range_is_checked(tmp_path, fit):
+    result = _cli("report", str(tmp_path), "--fit", fit)
+    assert result.returncode == 2 and result.stderr.startswith("error: --fit"), result.stderr
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("t_max = 10.0", "t_max = 10.0\nstop_los = 1e-3"), "dynamics.stop_los: unknown key; did you mean 'stop_loss'?"),
+    (("width = 6", "width = 6\nwidht = 3"), "model.widht: unknown key; did you mean 'width'?"),
+    (("[init]", "[observe]\nquantities = ['los']\n[init]"), "observe.quantities: unknown observable 'los'; did you "
+     "mean 'loss'? choose one defined for model 'two_layer_linear' on problem 'regression': ["),
+])
+def test_misspellings_get_a_suggestion(tmp_path, edit, message):
+    result = _cli("run", str(_write(tmp_path, GOOD.replace(*edit))), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {message}"), result.stderr
+    assert "angle_to_max_margin" not in result.stderr  # only observables this model and problem define
+
+
+def test_an_empty_spec_says_it_is_empty(tmp_path):
+    result = _cli("run", str(_write(tmp_path, "# nothing yet\n")))
+    assert result.returncode == 2 and result.stderr.startswith("error: spec: is empty; give at least [problem]")

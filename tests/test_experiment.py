@@ -23,9 +23,10 @@ def test_sweep_dataset_layout(small_spec):
     assert float(ds["final_loss"].max()) < 1e-10
 
 
-def test_same_spec_same_numbers(small_spec):
-    a, b = ib.run(small_spec), ib.run(small_spec)
+def test_same_spec_same_numbers_with_or_without_a_progress_bar(small_spec, capsys):
+    a, b = ib.run(small_spec), ib.run(small_spec, progress=True)
     xr.testing.assert_identical(a, b)
+    assert "4/4" in capsys.readouterr().out  # the bar's last state: runs done of total
 
 
 @pytest.mark.parametrize("strategy", sorted(STRATEGIES))

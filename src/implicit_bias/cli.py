@@ -4,6 +4,7 @@ Bad input is reported as one line ``error: <field>: <problem>; <fix>`` with exit
 failing claims exit with code 1.
 """
 
+import contextlib
 import json
 import sys
 from importlib.resources import files
@@ -20,26 +21,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Train overparametrized models and check implicit-bias theorems.")
 console = Console()
 EXAMPLE = "linear-min-norm.toml"
-
-
-def _progress(quiet: bool):
-    """A rich bar (runs done/total, rate, ETA, diverged) on a terminal, plain lines otherwise,
-    nothing with --quiet."""
-    if quiet:
-        return None, None
-    if console.is_terminal:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-        bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                       "[progress.data.speed]{task.fields[rate]}",
-                       TimeRemainingColumn(), "[red]{task.fields[diverged]}", console=console)
-        task = bar.add_task("runs", total=None, rate="", diverged="")
-
-        def update(done, total, diverged):
-            bar.update(task, completed=done, total=total, diverged=f"{diverged} diverged" if diverged else "")
-            speed = bar.tasks[0].speed  # rich's running estimate, after the update
-            bar.update(task, rate=f"{speed:.3g} runs/s" if speed else "")
-        return bar, update
-    return None, lambda done, total, diverged: print(f"runs: {done}/{total} done, {diverged} diverged", flush=True)
 
 
 @app.command()
@@ -60,6 +41,7 @@ def run(
     from .ensemble import STRATEGIES, ensemble_named
     from .experiment import coerce_spec, executor_named
     from .experiment import run as run_spec
+    from .experiment.progress import progress_bar, progress_lines
 
     if ensemble != "auto" and ensemble not in STRATEGIES:
         raise SpecError("--ensemble", f"unknown strategy '{ensemble}'", f"use auto or one of {sorted(STRATEGIES)}")
@@ -69,16 +51,12 @@ def run(
     loaded, base_dir = coerce_spec(path)
     out = out if out is not None else Path("runs") / loaded.name
     limit = None if memory_limit is None else int(memory_limit * 2**30)
-    bar, callback = _progress(quiet)
-    with executor_named(executor, scheduler) as pool:
-        if bar:
-            bar.start()
-        try:
-            run_spec(loaded, out, base_dir=base_dir, ensemble=ensemble_named(ensemble), executor=pool,
-                     progress=callback, memory_limit=limit)
-        finally:
-            if bar:
-                bar.stop()
+    # A bar on a terminal, plain lines in a log, nothing with --quiet.
+    shown = (progress_bar(console) if console.is_terminal else contextlib.nullcontext(progress_lines)
+             ) if not quiet else contextlib.nullcontext(None)
+    with executor_named(executor, scheduler) as pool, shown as callback:
+        run_spec(loaded, out, base_dir=base_dir, ensemble=ensemble_named(ensemble), executor=pool,
+                 progress=callback, memory_limit=limit)
     summary = json.loads((out / "summary.json").read_text())
     if not quiet:
         _print_summary(summary, out)
@@ -88,13 +66,28 @@ def run(
 def report(
     directory: Annotated[Path, typer.Argument(help="a results directory written by 'run'")],
     claims: Annotated[Path | None, typer.Option(help="claim results to tabulate ('check --json' output)")] = None,
+    fit: Annotated[list[str] | None, typer.Option(
+        help="fit slopes of final values over AXIS=LOW:HIGH only, e.g. model.width=100:800 (repeatable; "
+             "without it a curve gets a slope only where it is straight)")] = None,
 ) -> None:
     """Rebuild figures/ and report.html from a results directory (seed bands, theory overlays,
     phase diagrams over pairs of swept axes, claim checks)."""
     from .report import report_directory
 
-    page = report_directory(directory, claims)
+    page = report_directory(directory, claims, dict(_fit_range(f) for f in fit or []))
     console.print(f"report: {page}")
+
+
+def _fit_range(text: str) -> tuple[str, tuple[float, float]]:
+    axis, _, bounds = text.partition("=")
+    low, _, high = bounds.partition(":")
+    try:
+        low_high = (float(low), float(high))
+    except ValueError:
+        raise SpecError("--fit", f"cannot read '{text}'", "write AXIS=LOW:HIGH, e.g. model.width=100:800") from None
+    if not axis or not low_high[0] < low_high[1]:
+        raise SpecError("--fit", f"'{text}' needs an axis and LOW < HIGH", "write AXIS=LOW:HIGH, e.g. model.width=100:800")
+    return axis, low_high
 
 
 def _print_summary(summary: dict, out: Path) -> None:
@@ -130,8 +123,10 @@ def check(
     claims: Annotated[list[str] | None, typer.Argument(help="claim names (default: all)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print results as JSON")] = False,
     list_only: Annotated[bool, typer.Option("--list", help="list the claims and exit")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="each claim at its test size, where it has one "
+                                                        "(what the test suite checks)")] = False,
 ) -> None:
-    """Run the executable claims; exit 1 if any fails."""
+    """Run the executable claims (at full size); exit 1 if any fails."""
     from .claims import REGISTRY
     from .components import load_plugins
 
@@ -148,7 +143,7 @@ def check(
         return
     results = []
     for name in names:
-        results.append(REGISTRY[name].check())
+        results.append(REGISTRY[name].check(quick=quick))
         if not as_json:
             r = results[-1]
             print(f"{'PASS' if r.passed else 'FAIL'}  {r.name} ({r.seconds:.1f} s)", file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@ unknown keys and bad values are rejected with the field path. Nothing in a spec 
 imports code: kinds map to registered classes and nothing else.
 """
 
+import difflib
 import hashlib
 import itertools
 import json
@@ -17,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, ValidationError, field_validator
 
 from . import dynamics, initializations, models, problems  # noqa: F401  (registers the built-in kinds)
-from .components import Section, load_plugins, require_fit
+from .components import Section, load_plugins, registered, require_fit
 from .errors import SpecError
 from .observables import REGISTRY as OBSERVABLES
 
@@ -40,7 +41,7 @@ class ObserveSpec(_Section):
         load_plugins()  # their observables are known by name too
         for name in v:
             if name not in OBSERVABLES:
-                raise ValueError(f"unknown observable '{name}'; choose from {sorted(OBSERVABLES)}")
+                raise ValueError(f"unknown observable '{name}'")
         if len(set(v)) != len(v):
             raise ValueError("lists an observable twice")
         return v
@@ -102,6 +103,27 @@ def _field_path(loc: tuple, raw: dict) -> str:
     return ".".join(parts).replace(".[", "[")
 
 
+def _fields_at(path: list, raw: dict) -> list[str]:
+    """The keys the schema allows at ``path`` of ``raw`` (a section's kind decides its fields),
+    or none where the path does not lead to a schema."""
+    schema, node = Spec, raw
+    for key in path:
+        if isinstance(node, dict) and node.get("kind") == key and key not in node:
+            continue  # the tagged-union step pydantic inserts into the location
+        field = schema.model_fields.get(key) if schema is not None else None
+        node = node.get(key) if isinstance(node, dict) else None
+        if field is None:
+            return []
+        if isinstance(node, dict) and "kind" in node:
+            # A section: its fields are its kind's (a lazy model's "base" section holds models).
+            schema = registered("model" if key == "base" else key).get(node["kind"])
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            schema = field.annotation
+        else:
+            return []
+    return list(schema.model_fields) if schema is not None else []
+
+
 def spec_error(error: ValidationError, raw: dict, prefix: str = "") -> SpecError:
     errors = error.errors()
     # A SpecError raised by a validator already names its field and fix.
@@ -113,7 +135,7 @@ def spec_error(error: ValidationError, raw: dict, prefix: str = "") -> SpecError
     first = min(errors, key=lambda e: e["type"] != "extra_forbidden")
     field = prefix + _field_path(first["loc"], raw) if first["loc"] else (prefix.rstrip(".") or "spec")
     message = first["msg"].removeprefix("Value error, ")
-    fix = _FIXES.get(first["type"], "see the spec reference in the README")
+    fix = _FIXES.get(first["type"], "see the spec reference (implicit-bias reference)")
     if first["type"] in ("unknown_kind", "missing_kind", "section_type"):
         # Raised by the section dispatch (components.Section), with its own fix.
         field += ".kind" if first["type"] != "section_type" else ""
@@ -121,19 +143,47 @@ def spec_error(error: ValidationError, raw: dict, prefix: str = "") -> SpecError
     if first["type"] == "extra_forbidden":
         message = "unknown key"
         missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == first["loc"][:-1]]
-        if missing:
-            fix = f"did you mean '{missing[0]}'?"
+        close = missing or difflib.get_close_matches(str(first["loc"][-1]), _fields_at(list(first["loc"][:-1]), raw),
+                                                     n=1)
+        if close:
+            fix = f"did you mean '{close[0]}'?"
     return SpecError(field, message, fix)
 
 
 def validate_spec(raw: dict) -> Spec:
     """Validate a spec given as a dict (as parsed from TOML); raise :class:`SpecError`."""
+    if not raw:
+        raise SpecError("spec", "is empty", "give at least [problem], [model], [init] and [dynamics] "
+                        "(the spec reference lists them; `implicit-bias run` without a spec runs an example)")
     try:
         spec = Spec.model_validate(raw)
     except ValidationError as e:
-        raise spec_error(e, raw) from None
+        error = spec_error(e, raw)
+        if error.problem.startswith("unknown observable"):
+            raise SpecError(error.field, error.problem, _observables_for(raw)) from None
+        raise error from None
     expand(spec, raw)  # validates every sweep point too
     return spec
+
+
+def _observables_for(raw: dict) -> str:
+    """The fix for an unknown observable: the names defined for this spec's model and problem
+    (all names if the rest of the spec does not build)."""
+    names = sorted(OBSERVABLES)
+    try:
+        spec = Spec.model_validate({**raw, "observe": {**raw["observe"], "quantities": ["loss"]}})
+        problem = spec.problem.build(Path("."))
+        model = build_model(spec, problem)
+        names = [n for n in names if OBSERVABLES[n].applies_to(type(model), type(problem))]
+        where = f" defined for model '{spec.model.kind}' on problem '{spec.problem.kind}'"
+    except (ValidationError, SpecError, OSError):
+        where = ""
+    close = difflib.get_close_matches(_requested_unknown(raw), names, n=1)
+    return (f"did you mean '{close[0]}'? " if close else "") + f"choose one{where}: {names}"
+
+
+def _requested_unknown(raw: dict) -> str:
+    return next((str(q) for q in raw["observe"]["quantities"] if q not in OBSERVABLES), "")
 
 
 def load_spec(path: str | Path) -> tuple[Spec, Path]:
@@ -214,12 +264,13 @@ def build_model(spec: Spec, problem: problems.AbstractProblem) -> models.Abstrac
     return spec.model.build(problem)
 
 
-def build_init(init: initializations.InitSpec, model, problem):
-    """The init a run of ``model`` starts from. A wrapper model (``lazy``) is initialized as the
-    model it wraps, and keeps that starting point as its w₀ (:class:`initializations.AtInit`)."""
+def build_init(init: initializations.InitSpec, model, problem, base_dir: Path = Path(".")):
+    """The init a run of ``model`` starts from (files resolved against ``base_dir``). A wrapper
+    model (``lazy``) is initialized as the model it wraps, and keeps that starting point as its
+    w₀ (:class:`initializations.AtInit`)."""
     if isinstance(model, models.LazyModel):
-        return initializations.AtInit(build_init(init, model.base, problem))
-    return init.checked_build(model, problem)
+        return initializations.AtInit(build_init(init, model.base, problem, base_dir))
+    return init.checked_build(model, problem, base_dir)
 
 
 def check_observables(spec: Spec, model, problem) -> None:

@@ -57,7 +57,9 @@ def iterate(
     time inside a block ends the inner loop there and the block is drawn again after it, so
     step k always sees the same sample whatever the record grid.
     """
-    steps_to_t_max = jnp.ceil(t_max / dt)
+    # The same relative slack as the records: a t_max that is k steps up to rounding (0.3 with
+    # η = 0.1, or n_steps × lr) runs k steps, not k + 1.
+    steps_to_t_max = jnp.ceil(t_max / dt * (1 - 1e-12))
     n_total = jnp.minimum(steps_to_t_max, max_steps).astype(jnp.int64)
     # The relative slack keeps t/Δt that is an integer up to rounding from landing one step early.
     record_steps = jnp.floor(times / dt * (1 + 1e-12)).astype(jnp.int64)

@@ -8,9 +8,10 @@ import jax
 import jax.numpy as jnp
 import optax
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
-from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
 from ..components import Section, scalar
+from ..errors import SpecError
 from ..mirrors import MirrorMap
 from ..mirrors.euclidean import Euclidean
 from ..optimizers import Optax
@@ -126,14 +127,32 @@ class DiscreteSpec(DynamicsSpec):
 
     #: Written out in a saved spec only when not plain: a spec without them, as every spec was
     #: before they existed, keeps its hash (and a finished sweep's results their run ids).
-    omit_when_default: ClassVar[tuple[str, ...]] = ("mirror", "optimizer", "schedule")
 
+    omit_when_default: ClassVar[tuple[str, ...]] = ("mirror", "optimizer", "schedule", "n_steps")
+
+    t_max: PositiveFloat | None = Field(None, description="gradient-flow time to stop at, steps × lr (α = steps/N "
+                                        "for SGD on online_teacher_student); or give n_steps")
+    n_steps: PositiveInt | None = Field(None, description="run this many steps instead of to a time (t_max = "
+                                        "n_steps × lr): a sweep over lr then keeps the steps, not the time")
     lr: PositiveFloat = Field(description="step size η (the schedule's starting value); time is steps × lr")
     optimizer: Section("optimizer") = Field(
         SGDOptimizerSpec(), description="optax transformation the gradient goes through, e.g. { kind = \"adam\" }")
     schedule: Section("schedule") = Field(
         ConstantSpec(), description="learning-rate schedule k ↦ ηₖ starting at lr")
     max_steps: PositiveInt = 10_000_000
+
+    @model_validator(mode="after")
+    def _length(self):
+        """Exactly one of t_max and n_steps; n_steps sets t_max = n_steps × lr. Set without
+        marking it given, so each point of a sweep over lr recomputes it from its own lr."""
+        if self.n_steps is None:
+            if self.t_max is None:
+                raise SpecError("dynamics.t_max", "is missing", "give t_max or n_steps")
+            return self
+        if self.t_max is not None and self.t_max != self.n_steps * self.lr:  # a saved spec holds both
+            raise SpecError("dynamics.n_steps", "t_max and n_steps both given", "give exactly one of them")
+        object.__setattr__(self, "t_max", self.n_steps * self.lr)
+        return self
 
     def dynamics(self, **fields) -> DiscreteDynamics:
         return DiscreteDynamics(scalar(self.lr), scalar(self.t_max), scalar(self.stop_loss), self.optimizer.build(),

@@ -1,7 +1,6 @@
 """``run(spec)``: the one entry point the CLI, the claims and notebooks share."""
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 
 import jax
@@ -13,12 +12,12 @@ from ..ensemble import AbstractEnsemble
 from ..spec import Spec, expand, load_spec, observation_times, validate_spec
 from .executor import AbstractExecutor, LocalExecutor
 from .plan import plan_chunks
+from .progress import Progress, progress_bar
 from .runner import BuiltRun, build
 from .store import ResultStore, arrange, summarize
 
 #: ``progress(done, total, diverged)``: runs finished so far (found in the store included),
-#: runs in the sweep, and how many of the finished ones diverged.
-Progress = Callable[[int, int, int], None]
+#: runs in the sweep, and how many of the finished ones diverged (see :mod:`.progress`).
 DIVERGED = STATUSES.index("diverged")
 
 
@@ -78,7 +77,7 @@ def run_points(
 def run(
     spec: Spec | dict | str | Path, out: str | Path | None = None, *, base_dir: str | Path | None = None,
     ensemble: AbstractEnsemble | None = None, executor: AbstractExecutor | None = None,
-    progress: Progress | None = None, memory_limit: int | None = None, report: bool = True,
+    progress: Progress | bool | None = None, memory_limit: int | None = None, report: bool = True,
 ) -> xr.Dataset:
     """Run every point of ``spec``'s sweep and return the results as an xarray Dataset.
 
@@ -86,8 +85,13 @@ def run(
     finished runs found there are not recomputed, and ``report`` adds figures and
     ``report.html``. All inputs (data files included) are validated, and every task's memory
     estimated, before anything is written. ``executor`` defaults to this process
-    (:mod:`.executor`); ``progress`` is called after each task (:data:`Progress`).
+    (:mod:`.executor`); ``progress`` is called after each task (:data:`Progress`), or with
+    ``progress=True`` a live bar is shown (a terminal or a notebook).
     """
+    if progress is True:
+        with progress_bar() as bar:
+            return run(spec, out, base_dir=base_dir, ensemble=ensemble, executor=executor, progress=bar,
+                       memory_limit=memory_limit, report=report)
     spec, base_dir = coerce_spec(spec, base_dir)
     points = expand(spec)
     times = observation_times(points)

@@ -17,6 +17,7 @@ from ..initializations import AbstractInitialization
 from ..models import AbstractModel
 from ..observables import make_observer
 from ..problems import AbstractProblem
+from ..errors import SpecError
 from ..spec import RunPoint, build_init, build_model, check_observables
 
 
@@ -38,9 +39,13 @@ class BuiltRun(eqx.Module):
 def build(point: RunPoint, base_dir: Path) -> BuiltRun:
     s = point.spec
     problem = s.problem.build(base_dir)
+    if getattr(s.dynamics, "n_steps", None) is not None and s.dynamics.kind == "sgd" and \
+            problem.sgd_time_step(1.0) != 1.0:
+        raise SpecError("dynamics.n_steps", f"online SGD on '{s.problem.kind}' counts time as α = steps/N, not "
+                        "steps × lr", "give t_max = α (the number of samples per input dimension) instead")
     model = build_model(s, problem)
     check_observables(s, model, problem)
-    init = build_init(s.init, model, problem)
+    init = build_init(s.init, model, problem, base_dir)
     return BuiltRun(point, model, RunInputs(problem, init, s.dynamics.build(), jax.random.key(s.seed)))
 
 

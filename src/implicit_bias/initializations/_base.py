@@ -1,6 +1,7 @@
 """What an initialization is: a seeded map to a model's parameters."""
 
 import abc
+from pathlib import Path
 from typing import ClassVar
 
 import equinox as eqx
@@ -31,14 +32,18 @@ class InitSpec(Component):
     (:meth:`checked_build`)."""
 
     section: ClassVar[str] = "init"
+    #: A kind that reads a file (``file``) gets ``base_dir=`` in :meth:`build`: the directory
+    #: the spec's relative paths resolve against, as for a problem's data file.
+    reads_files: ClassVar[bool] = False
 
     @abc.abstractmethod
     def build(self, model: AbstractModel, problem: AbstractProblem) -> AbstractInitialization:
         """The init these fields describe, for ``model`` on ``problem``."""
 
-    def checked_build(self, model: AbstractModel, problem: AbstractProblem) -> AbstractInitialization:
+    def checked_build(self, model: AbstractModel, problem: AbstractProblem,
+                      base_dir: Path = Path(".")) -> AbstractInitialization:
         require_fit(self, model, problem)
-        return self.build(model, problem)
+        return self.build(model, problem, **({"base_dir": base_dir} if self.reads_files else {}))
 
 
 def require_width(model: AbstractModel, minimum: int, what: str, name: str) -> None:

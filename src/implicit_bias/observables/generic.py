@@ -1,8 +1,10 @@
-r"""Observables of any model and problem: the loss, norms, the gradient, the sharpness."""
+r"""Observables of any model and problem: the loss, norms, the gradient, the sharpness and the
+Hessian's inertia (how many eigenvalues are negative, zero, positive: saddles versus minima)."""
 
 import jax
 import jax.flatten_util
 import jax.numpy as jnp
+import numpy as np
 
 from ._base import Observable, register
 
@@ -21,11 +23,47 @@ register(Observable(
     lambda ctx, p, t: jnp.sum(jnp.linalg.svd(ctx.model.end_to_end(p), compute_uv=False))))
 
 
-def _sharpness(ctx, params, t):
+def _hessian_eigenvalues(ctx, params):
+    """Eigenvalues (ascending) of the dense Hessian of the loss in the flattened parameters."""
     flat, unravel = jax.flatten_util.ravel_pytree(params)
-    return jnp.linalg.eigvalsh(jax.hessian(lambda x: ctx.objective.loss(unravel(x)))(flat))[-1]
+    return jnp.linalg.eigvalsh(jax.hessian(lambda x: ctx.objective.loss(unravel(x)))(flat))
 
 
 register(Observable(
     "sharpness", "λ_max(∇²L(θ)), the largest Hessian eigenvalue (GD is stable near a minimum iff η < 2/λ_max)",
-    _sharpness))
+    lambda ctx, p, t: _hessian_eigenvalues(ctx, p)[-1]))
+
+#: An eigenvalue counts as zero when |λ| ≤ ZERO_EIGENVALUE × max|λ|. Float64 eigenvalues of an
+#: autodiff Hessian are exact to ~1e-15·‖H‖, but at a point of loss L > 0 near a manifold of
+#: minima the flat directions carry curvature O(residual), not 0: 1e-6 relative separates
+#: those from the curved directions for losses down to ~1e-12 of the curvature scale, and
+#: counts a direction whose curvature is a millionth of the largest as flat.
+ZERO_EIGENVALUE = 1e-6
+#: The dense Hessian is (number of parameters)² floats and its eigendecomposition cubic.
+HESSIAN_MAX_PARAMS = 2000
+
+
+def _small_enough(model, problem) -> None:
+    from ..errors import SpecError
+
+    n = sum(int(np.prod(shape)) for shape in model.param_shapes().values())
+    if n > HESSIAN_MAX_PARAMS:
+        raise SpecError("observe.quantities", f"Hessian observables need the dense Hessian; this model has {n} "
+                        f"parameters (> {HESSIAN_MAX_PARAMS})", "use them on a smaller model, or record sharpness")
+
+
+def _count(select):
+    def compute(ctx, params, t):
+        eigs = _hessian_eigenvalues(ctx, params)
+        tol = ZERO_EIGENVALUE * jnp.max(jnp.abs(eigs))
+        return jnp.sum(select(eigs, tol)).astype(jnp.float64)
+    return compute
+
+
+for _name, _meaning, _select in (
+        ("hessian_negative", "λ < −τ", lambda e, tol: e < -tol),
+        ("hessian_zero", "|λ| ≤ τ", lambda e, tol: jnp.abs(e) <= tol),
+        ("hessian_positive", "λ > τ", lambda e, tol: e > tol)):
+    register(Observable(
+        _name, f"number of Hessian eigenvalues with {_meaning}, τ = {ZERO_EIGENVALUE:g}·max|λ| (small models)",
+        _count(_select), validate=_small_enough))
