@@ -187,21 +187,17 @@ def test_memory_guard_splits_and_refuses(one_run_limit, tmp_path, capsys, monkey
     assert not (tmp_path / "o").exists()
 
 
-def test_progress_bar_on_a_terminal(monkeypatch):
+def test_progress_bar_on_a_terminal():
     from rich.console import Console
 
-    from implicit_bias import cli
+    from implicit_bias.experiment.progress import progress_bar
     screen = StringIO()
-    monkeypatch.setattr(cli, "console", Console(file=screen, force_terminal=True, width=120))
-    bar, update = cli._progress(quiet=False)
-    bar.start()
-    for done in (0, 2, 5):  # the rate needs two samples some time apart
-        update(done, 10, 2 if done == 5 else 0)
-        time.sleep(0.05)
-    bar.stop()
+    with progress_bar(Console(file=screen, force_terminal=True, width=120)) as update:
+        for done in (0, 2, 5):  # the rate needs two samples some time apart
+            update(done, 10, 2 if done == 5 else 0)
+            time.sleep(0.05)
     text = screen.getvalue()
     assert "5/10" in text and "2 diverged" in text and "runs/s" in text
-    assert cli._progress(quiet=True) == (None, None)
 
 
 def test_report_page_renders_in_chromium(reference, tmp_path):
