@@ -30,7 +30,7 @@ def test_a_saved_init_reproduces_the_run_it_came_from(tmp_path):
 @pytest.mark.parametrize("arrays, message", [
     ({"U": np.ones((5, 3))}, "init.file: 'theta0.npz' holds ['U'], the model's parameters are"),
     ({"U": np.ones((5, 2)), "V": np.ones((1, 3))}, "init.file.U: has shape (5, 2)"),
-    ({"U": np.full((5, 3), np.nan), "V": np.ones((1, 3))}, "init.file.U: contains NaN"),
+    ({"U": np.full((5, 3), np.nan), "V": np.ones((1, 3))}, "init.file.U: contains 15 NaN or inf"),
 ])
 def test_a_file_that_does_not_fit_the_model_is_refused(tmp_path, arrays, message):
     np.savez(tmp_path / "theta0.npz", **arrays)

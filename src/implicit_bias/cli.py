@@ -51,9 +51,12 @@ def run(
     loaded, base_dir = coerce_spec(path)
     out = out if out is not None else Path("runs") / loaded.name
     limit = None if memory_limit is None else int(memory_limit * 2**30)
-    # A bar on a terminal, plain lines in a log, nothing with --quiet.
-    shown = (progress_bar(console) if console.is_terminal else contextlib.nullcontext(progress_lines)
-             ) if not quiet else contextlib.nullcontext(None)
+    if quiet:
+        shown = contextlib.nullcontext(None)
+    elif console.is_terminal:
+        shown = progress_bar(console)
+    else:  # a log or a pipe: a bar would be noise
+        shown = contextlib.nullcontext(progress_lines)
     with executor_named(executor, scheduler) as pool, shown as callback:
         run_spec(loaded, out, base_dir=base_dir, ensemble=ensemble_named(ensemble), executor=pool,
                  progress=callback, memory_limit=limit)

@@ -31,12 +31,14 @@ import importlib
 import json
 import pkgutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Annotated, Any, ClassVar, get_args
 
 import jax
 import jax.numpy as jnp
 from pydantic import BaseModel, BeforeValidator, ConfigDict, SerializeAsAny, model_serializer
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from .errors import SpecError
@@ -179,11 +181,23 @@ def _dispatch(section: str):
     return validate
 
 
+@dataclass(frozen=True)
+class _SectionOf:
+    """Marks a spec field as a ``section``'s component (pydantic keeps it in the field's metadata)."""
+
+    name: str
+
+
 def Section(section: str) -> Any:
     """The annotation of a spec field filled by a component of ``section``: validated by the
     registered class its ``kind`` names (so plugins registered later are served), serialized
     with all of that class's fields."""
-    return Annotated[SerializeAsAny[Component], BeforeValidator(_dispatch(section))]
+    return Annotated[SerializeAsAny[Component], BeforeValidator(_dispatch(section)), _SectionOf(section)]
+
+
+def section_of(field: FieldInfo) -> str | None:
+    """The section whose components fill ``field`` (a :func:`Section` field), else None."""
+    return next((m.name for m in field.metadata if isinstance(m, _SectionOf)), None)
 
 
 def scalar(x: float) -> jax.Array:

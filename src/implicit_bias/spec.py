@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, ValidationError, field_validator
 
 from . import dynamics, initializations, models, problems  # noqa: F401  (registers the built-in kinds)
-from .components import Section, load_plugins, registered, require_fit
+from .components import Section, load_plugins, registered, require_fit, section_of
 from .errors import SpecError
 from .observables import REGISTRY as OBSERVABLES
 
@@ -114,9 +114,8 @@ def _fields_at(path: list, raw: dict) -> list[str]:
         node = node.get(key) if isinstance(node, dict) else None
         if field is None:
             return []
-        if isinstance(node, dict) and "kind" in node:
-            # A section: its fields are its kind's (a lazy model's "base" section holds models).
-            schema = registered("model" if key == "base" else key).get(node["kind"])
+        if section_of(field) is not None and isinstance(node, dict) and "kind" in node:
+            schema = registered(section_of(field)).get(node["kind"])  # a section: its kind's fields
         elif isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
             schema = field.annotation
         else:

@@ -13,6 +13,7 @@ from ..components import register
 from ..errors import SpecError
 from ..models import AbstractModel
 from ..problems import AbstractProblem
+from ..problems._data_file import read_npz, require_finite
 from ._base import AbstractInitialization, InitSpec
 
 FIELD = "init.file"
@@ -32,14 +33,7 @@ def read_params(path: Path, model: AbstractModel) -> dict[str, np.ndarray]:
     """The model's parameters from an ``.npz`` holding one array per parameter, named and shaped
     as ``model.param_shapes()`` says; anything else is a one-line :class:`SpecError`."""
     shapes = model.param_shapes()
-    if not path.is_file():
-        raise SpecError(FIELD, f"file '{path}' does not exist", "give the path of an .npz of the parameters")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {name: f[name] for name in f.files}
-    except Exception as e:  # not an archive, or object arrays (refused: no pickles)
-        raise SpecError(FIELD, f"cannot read '{path.name}' as numeric .npz ({type(e).__name__})",
-                        "save plain numeric arrays with np.savez") from None
+    arrays = read_npz(path, FIELD)
     if set(arrays) != set(shapes):
         raise SpecError(FIELD, f"'{path.name}' holds {sorted(arrays)}, the model's parameters are {sorted(shapes)}",
                         f"store exactly these arrays, e.g. np.savez(path, {', '.join(f'{n}=...' for n in shapes)})")
@@ -48,8 +42,7 @@ def read_params(path: Path, model: AbstractModel) -> dict[str, np.ndarray]:
         if a.shape != tuple(shape) or not np.issubdtype(a.dtype, np.number):
             raise SpecError(f"{FIELD}.{name}", f"has shape {a.shape} and dtype {a.dtype}",
                             f"store a numeric array of shape {tuple(shape)}")
-        if not np.all(np.isfinite(a)):
-            raise SpecError(f"{FIELD}.{name}", "contains NaN or inf", "store finite values")
+        require_finite(a, f"{FIELD}.{name}")
     return {name: np.asarray(arrays[name], np.float64) for name in shapes}
 
 

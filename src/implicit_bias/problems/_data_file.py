@@ -24,6 +24,18 @@ def require_finite(a: np.ndarray, field: str) -> None:
                         "remove or impute them before training")
 
 
+def read_npz(path: Path, field: str) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` (never unpickled), or a :class:`SpecError` on ``field``."""
+    if not path.is_file():
+        raise SpecError(field, f"file '{path}' does not exist", "give the path of an .npz file")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {name: f[name] for name in f.files}
+    except Exception as e:  # corrupt archive, object arrays refused by allow_pickle=False
+        raise SpecError(field, f"cannot read '{path.name}' as numeric .npz ({type(e).__name__}: {e})",
+                        "save plain numeric arrays with np.savez") from None
+
+
 def read_data_file(path: Path, field: str = "problem.data.file") -> tuple[np.ndarray, np.ndarray]:
     """``(X, Y)`` from ``.npz`` (arrays ``X`` and ``Y`` or ``y``) or ``.csv``.
 
@@ -35,19 +47,12 @@ def read_data_file(path: Path, field: str = "problem.data.file") -> tuple[np.nda
         raise SpecError(field, f"file '{path}' does not exist", "give the path of an .npz or .csv file")
     suffix = path.suffix.lower()
     if suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                keys = set(f.files)
-                if "X" not in keys or not ({"Y", "y"} & keys):
-                    raise SpecError(field, f"'{path.name}' holds {sorted(keys)}",
-                                    "store arrays named X and Y (or y), e.g. np.savez(path, X=X, Y=Y)")
-                X = f["X"]
-                Y = f["Y"] if "Y" in keys else f["y"]
-        except SpecError:
-            raise
-        except Exception as e:  # corrupt archive, object arrays refused by allow_pickle=False
-            raise SpecError(field, f"cannot read '{path.name}' as numeric .npz ({type(e).__name__}: {e})",
-                            "save plain numeric arrays with np.savez") from None
+        arrays = read_npz(path, field)
+        if "X" not in arrays or not ({"Y", "y"} & set(arrays)):
+            raise SpecError(field, f"'{path.name}' holds {sorted(arrays)}",
+                            "store arrays named X and Y (or y), e.g. np.savez(path, X=X, Y=Y)")
+        X = arrays["X"]
+        Y = arrays["Y"] if "Y" in arrays else arrays["y"]
         if not (np.issubdtype(X.dtype, np.number) and np.issubdtype(Y.dtype, np.number)):
             raise SpecError(field, f"arrays in '{path.name}' are not numeric ({X.dtype}, {Y.dtype})",
                             "store float arrays")
