@@ -51,4 +51,6 @@ def test_chizat2019_quick(tmp_path):
     result = PAPERS["chizat2019"](tmp_path, True)
     assert (tmp_path / "figures" / "chizat_gap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     slopes = result["key_numbers"]["slopes"]
+    # Quick is the claims' test size: the two-point slope over α = 16, 32, whose offset from the
+    # exponent (≈ c₂/(c₁α), halving per doubling of α) is ≤ 0.02 (claims.lazy.QUICK_REASON).
     assert abs(slopes["gaussian"] + 1) < 0.05 and abs(slopes["paired"] + 2) < 0.05

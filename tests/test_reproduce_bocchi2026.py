@@ -1,8 +1,9 @@
 """``implicit-bias reproduce bocchi2026 --quick`` writes its figures and table (tiny sizes: this
 checks the machinery, not the paper's numbers).
 
-It costs ≈ 45 CPU-seconds (about ten distinct compiled shapes); the suite runs on two xdist
-workers with a shared compilation cache, which leaves room for it.
+Alone it costs ≈ 45 CPU-seconds (eight compiled programs: two SGD ensembles, four ODE solves, two
+Hessians); each quick program is one the claims' test sizes compile too, so within the suite
+(shared compilation cache) it costs a few seconds.
 """
 
 import json

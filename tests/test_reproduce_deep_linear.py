@@ -1,7 +1,7 @@
 """``reproduce saxe2014 / gunasekar2017 / razin2020 --quick``: files written, numbers as the papers say.
 
-The quick specs are the claims' own, so within one test session they reuse the claims'
-compiled computations."""
+The quick specs are the claims' own (saxe2014: at depths 2 and 4 of the claims' 2, 3, 4), so
+within one test session they reuse the claims' compiled computations."""
 
 import json
 from pathlib import Path
@@ -34,7 +34,7 @@ def test_files_and_numbers(quick):
         assert all(r["max_error_vs_ode"] < 1e-7 for r in rows)
         assert all(r["t50_mode_1"] < r["t50_mode_2"] for r in rows)  # largest mode first
         sharp = [r["sharpness_mode_1"] for r in rows]
-        assert sharp == sorted(sharp, reverse=True)  # sharper with depth
+        assert len(sharp) >= 2 and sharp == sorted(sharp, reverse=True)  # sharper with depth
     elif name == "gunasekar2017":
         full = [r for r in rows if r["width"] == 10]
         assert [r["to_min_nuclear"] for r in full] == sorted((r["to_min_nuclear"] for r in full), reverse=True)

@@ -37,8 +37,8 @@ import numpy as np  # noqa: E402
 
 from ..analysis import power_law_fit  # noqa: E402
 from ..claims.quadratic_teacher_student import (ERF_ALPHA, ERF_LR, ERF_SEEDS, P, P_STAR,  # noqa: E402
-                                                POLAR_SCALES, TRACK_OVERLAP, T, _escape_from, _measure_hessian,
-                                                ode_observables, polar_along_ode, sgd_spec)
+                                                POLAR_SCALES, TRACK_N, TRACK_OVERLAP, TRACK_SEEDS, T, _escape_from,
+                                                _measure_hessian, ode_observables, polar_along_ode, sgd_spec)
 from ..experiment import run  # noqa: E402
 from ._output import start  # noqa: E402
 from ..theory import quadratic_teacher_student as qt  # noqa: E402
@@ -46,16 +46,24 @@ from ..theory import quadratic_teacher_student as qt  # noqa: E402
 PAPER = ("Bocchi, Regimbeau, Lucibello, Saglietti, Cammarota (2026), Escape dynamics and implicit bias of "
          "one-pass SGD in overparameterized quadratic networks, arXiv:2604.03068")
 ETA = 0.1
-FULL = dict(Ns=(250, 1000, 4000, 16000), seeds=8, alpha=30.0, ode_Ns=(1e2, 1e3, 1e4, 1e6, 1e8), ps=(1, 2, 3, 4, 6, 8),
+FULL = dict(Ns=(250, 1000, 4000, 16000), seeds=8, alpha=30.0, n_times=121, warm_n_times=61, polar_points=121,
+            ode_Ns=(1e2, 1e3, 1e4, 1e6, 1e8), ps=(1, 2, 3, 4, 6, 8),
             erf=dict(Ns=(250, 500, 1000), seeds=8, alpha=300.0, overlap=0.0, scale=0.1, n_times=121, t_min=2.5))
-# Quick: the erf panel is the claim erf_sgd_tracks_ode's N = 200 run, so the two share compiled programs.
-QUICK = dict(Ns=(100, 200), seeds=2, alpha=6.0, ode_Ns=(1e3, 1e6), ps=(2, 8),
-             erf=dict(Ns=(200,), seeds=ERF_SEEDS, alpha=ERF_ALPHA, overlap=TRACK_OVERLAP, scale=0.5, n_times=9,
+# Quick: compiling is nearly all the cost (every N, seed count, record grid, p and ODE variant is
+# a program of its own; the runs take well under a second), so one N, one p, and every record
+# grid the claims' 9 points. Each quick program is then one the claims' test sizes compile too
+# (lr, overlap, α, a and η are array settings): the SGD runs, random init and O(1) overlap alike,
+# are qts_sgd_tracks_ode's N = 100, 8-seed ensemble, their ODE and the polar ODE its 9-point ODE,
+# the p panel qts_escape_time_log_n's p = 2 case, the erf panel erf_sgd_tracks_ode's N = 200,
+# 32-seed run.
+QUICK = dict(Ns=(TRACK_N[0],), seeds=TRACK_SEEDS, alpha=6.0, n_times=9, warm_n_times=9, polar_points=9,
+             ode_Ns=(1e3, 1e6), ps=(2,),
+             erf=dict(Ns=(200,), seeds=2 * ERF_SEEDS, alpha=ERF_ALPHA, overlap=TRACK_OVERLAP, scale=0.5, n_times=9,
                       t_min=0.5))
 
 
 def _sgd(sizes) -> dict:
-    return {N: run(sgd_spec(N, sizes["seeds"], lr=ETA, alpha=sizes["alpha"], overlap=0.0, n_times=121,
+    return {N: run(sgd_spec(N, sizes["seeds"], lr=ETA, alpha=sizes["alpha"], overlap=0.0, n_times=sizes["n_times"],
                             t_min=sizes["alpha"] / 120)) for N in sizes["Ns"]}
 
 
@@ -118,11 +126,11 @@ def reproduce(out: Path, quick: bool = False) -> dict:
     # 3. conserved quantity, from an init with O(1) overlap (M(0) = 0.3·Z): from a random init the
     # SGD noise injects overlaps as large as M(0) ~ N^-1/2 during the plateau (README, "What we found").
     fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
-    warm = {N: run(sgd_spec(N, sizes["seeds"], lr=0.05, alpha=sizes["alpha"] / 2, overlap=0.3, n_times=61,
-                            t_min=sizes["alpha"] / 120)) for N in sizes["Ns"]}
+    warm = {N: run(sgd_spec(N, sizes["seeds"], lr=0.05, alpha=sizes["alpha"] / 2, overlap=0.3,
+                            n_times=sizes["warm_n_times"], t_min=sizes["alpha"] / 120)) for N in sizes["Ns"]}
     for i, (N, ds) in enumerate(warm.items()):
         ax.plot(ds.time.values[1:], ds.polar_m_drift.mean("seed")[1:], color=f"C{i}", label=f"SGD N = {N}")
-    alphas = jnp.linspace(0.0, sizes["alpha"], 121)
+    alphas = jnp.linspace(0.0, sizes["alpha"], sizes["polar_points"])
     drifts = {}
     for (name, scales), ls in zip(POLAR_SCALES.items(), ("--", "-.")):
         d, _ = polar_along_ode(scales, alphas, ETA)

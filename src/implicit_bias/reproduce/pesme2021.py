@@ -27,6 +27,7 @@ matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..claims.diagonal import SGD_LRS  # noqa: E402
 from ..experiment import run  # noqa: E402
 from ..spec import validate_spec  # noqa: E402
 from ..theory import diagonal as th  # noqa: E402
@@ -36,7 +37,10 @@ PAPER = ("Pesme, Pillaud-Vivien, Flammarion (NeurIPS 2021), Implicit Bias of SGD
          "arXiv:2106.09524; Even et al. (2023), (S)GD over Diagonal Linear Networks")
 SCALE = 0.3
 FULL = {"lrs": [0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035]}
-QUICK = {"lrs": [0.005, 0.02]}
+# Quick: the claims' four steps, so that the SGD sweep is the very compiled program of the claims
+# diagonal_sgd_limit_is_argmin_psi and diagonal_larger_steps_sparser (same data, init and
+# dynamics; the steps are array settings, their number the ensemble's shape).
+QUICK = {"lrs": SGD_LRS}
 DATA = {"kind": "regression", "n_samples": 8, "input_dim": 24, "output_dim": 1, "data": "rademacher",
         "input_std": 1.0, "teacher_nonzeros": 3, "teacher_std": 0.5}
 
