@@ -58,7 +58,7 @@ def test_outputs_and_resume(small_spec, tmp_path):
     parts = sorted(p.name for p in (out / "parts").iterdir())
     # Rerun: every run is found finished, nothing is recomputed, the results are the same.
     calls.clear()
-    again = ib.run(small_spec, out, progress=lambda done, total, diverged: calls.append((done, total)))
+    again = ib.run(small_spec, out, progress=lambda done, total, diverged: calls.append((done, total)), report=False)
     assert calls == [(4, 4)]
     assert sorted(p.name for p in (out / "parts").iterdir()) == parts
     xr.testing.assert_identical(again, ds)
@@ -67,20 +67,20 @@ def test_outputs_and_resume(small_spec, tmp_path):
 def test_interrupted_sweep_resumes(small_spec, tmp_path):
     """A part written before a kill is reused; only the missing group is computed."""
     out = tmp_path / "out"
-    ib.run(small_spec, out)
+    ib.run(small_spec, out, report=False)  # the figures are tested above; here only the store
     parts = sorted((out / "parts").iterdir())
     assert len(parts) == 2  # one compiled group per width
     import shutil
     shutil.rmtree(parts[0])  # as if the run died before this group finished
     (out / "summary.json").unlink()
     calls = []
-    ib.run(small_spec, out, progress=lambda done, total, diverged: calls.append((done, total)))
+    ib.run(small_spec, out, progress=lambda done, total, diverged: calls.append((done, total)), report=False)
     assert calls == [(2, 4), (4, 4)]
     assert len(json.loads((out / "summary.json").read_text())["runs"]) == 4
 
 
 def test_other_spec_into_same_dir_is_refused(small_spec, tmp_path):
-    ib.run(small_spec, tmp_path / "out")
+    ib.run(small_spec, tmp_path / "out", report=False)
     with pytest.raises(ib.SpecError, match="another spec"):
         ib.run({**small_spec, "seed": 5}, tmp_path / "out")
 

@@ -30,27 +30,52 @@ def _run(python: str, *args: str, cwd: Path = PLUGIN) -> subprocess.CompletedPro
     return subprocess.run([python, *args], cwd=cwd, capture_output=True, text=True)
 
 
+#: In the plugin's environment, one interpreter (one JAX start-up, compiled programs shared):
+#: its spec run by kind through the CLI, its claim through ``check``, then its own tests.
+SESSION = """
+import json, sys
+import pytest
+from implicit_bias.testing import invoke
+out = sys.argv[1]
+run = invoke("run", "tanh.toml", "--out", out, "--quiet")
+check = invoke("check", "tanh_gd_converges_to_gf", "--json")
+# Its claim test repeats the check above; the rest is the common model suite and a run.
+tests = pytest.main(["-q", "-p", "no:cacheprovider", "-k", "not claim", "tests"])
+print(json.dumps({"run": [run.returncode, run.stderr], "check": [check.returncode, check.stdout + check.stderr],
+                  "tests": int(tests)}))
+"""
+
+
+@pytest.fixture(scope="module")
+def session(venv_python, tmp_path_factory):
+    out = tmp_path_factory.mktemp("plugin-run") / "out"
+    done = _run(venv_python, "-c", SESSION, str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out, json.loads(done.stdout.strip().splitlines()[-1]), done.stdout
+
+
 @pytest.mark.xdist_group("plugin")
-def test_plugin_spec_runs_by_kind(venv_python, tmp_path):
-    done = _run(venv_python, "-c", CLI, "run", "tanh.toml", "--out", str(tmp_path / "out"), "--quiet")
-    assert done.returncode == 0, done.stderr
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+def test_plugin_spec_runs_by_kind(session):
+    out, result, _ = session
+    code, stderr = result["run"]
+    assert code == 0, stderr
+    summary = json.loads((out / "summary.json").read_text())
     assert summary["statuses"]["converged"] == 9
     assert all(0 < r["final"]["hidden_saturation"] < 1 for r in summary["runs"])
 
 
 @pytest.mark.xdist_group("plugin")
-def test_plugin_claim_passes_in_check(venv_python):
-    done = _run(venv_python, "-c", CLI, "check", "tanh_gd_converges_to_gf", "--json")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert json.loads(done.stdout)[0]["passed"]
+def test_plugin_claim_passes_in_check(session):
+    _, result, _ = session
+    code, output = result["check"]
+    assert code == 0, output
+    assert json.loads(output)[0]["passed"]
 
 
 @pytest.mark.xdist_group("plugin")
-def test_plugin_own_tests_pass(venv_python):
-    # Its claim test repeats the check above; the rest is the common model suite and a run.
-    done = _run(venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not claim", "tests")
-    assert done.returncode == 0, done.stdout + done.stderr
+def test_plugin_own_tests_pass(session):
+    _, result, output = session
+    assert result["tests"] == 0, output
 
 
 def test_unknown_kind_names_the_installed_plugins(tmp_path):
