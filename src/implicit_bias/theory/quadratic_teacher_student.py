@@ -36,6 +36,7 @@ from jaxtyping import Array, Float
 
 from ..activations import quadratic_population_loss as population_loss
 from ..activations import quadratic_taus as _taus
+from ..dynamics._adaptive import integrate
 from . import erf_committee
 
 
@@ -77,12 +78,10 @@ def solve_overlaps(Q0, M0, T, a, b, eta, alphas: Float[Array, " n"], noise: bool
 
 @eqx.filter_jit
 def _solve_overlaps(Q0, M0, T, a, b, eta, alphas, noise, rtol, atol, max_steps, velocity) -> Overlaps:
-    term = diffrax.ODETerm(lambda t, y, args: velocity(y, T, a, b, eta, noise))
-    sol = diffrax.diffeqsolve(
-        term, diffrax.Tsit5(), t0=0.0, t1=alphas[-1], dt0=None, y0=Overlaps(Q0, M0),
-        saveat=diffrax.SaveAt(ts=alphas), stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
-        max_steps=max_steps, throw=False)
-    return sol.ys
+    # The same loop as gradient flow's (diffrax's Tsit5 step and PID controller); never stopped early.
+    return integrate(diffrax.Tsit5(), diffrax.PIDController(rtol=rtol, atol=atol),
+                     lambda t, y: velocity(y, T, a, b, eta, noise), Overlaps(Q0, M0), alphas[-1], alphas,
+                     lambda t, y: y, lambda t, y: jnp.asarray(False), max_steps).saved
 
 
 def overlaps(W: Float[Array, "p N"], teacher: Float[Array, "ps N"]) -> tuple[Array, Array, Array]:
