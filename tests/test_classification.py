@@ -145,3 +145,46 @@ def test_data_file_and_spec_dimensions(tmp_path):
     spec["problem"].pop("input_dim")
     loaded = ib.validate_spec(spec).problem.build(tmp_path)
     np.testing.assert_array_equal(np.asarray(loaded.y), np.asarray(problem.y))
+
+
+def test_linf_max_margin_solves_its_lp():
+    Z = np.asarray(PROBLEMS["exponential"].folded())
+    w = mm.linf_max_margin(Z)
+    gamma = mm.normalized_margin(Z, w, np.inf)
+    assert np.abs(w).max() <= 1 + 1e-12 and gamma == pytest.approx(mm.separability_margin(Z), rel=1e-9)
+    # No direction does better (the LP's optimum), and the three norms' maximizers differ.
+    candidates = np.random.default_rng(0).standard_normal((2000, Z.shape[1]))
+    assert max(mm.normalized_margin(Z, u, np.inf) for u in candidates) <= gamma + 1e-9
+    for p, solve in mm.MAX_MARGIN_BY_NORM.items():
+        assert all(mm.normalized_margin(Z, u, p) <= mm.normalized_margin(Z, solve(Z), p) + 1e-9 for u in candidates)
+
+
+def _steepest_direction(g, p):
+    """argmax_{‖d‖_p ≤ 1} ⟨g, d⟩ for p = 1, 2, ∞."""
+    if p == np.inf:
+        return np.sign(g)
+    if p == 2:
+        return g / np.linalg.norm(g)
+    d = np.zeros_like(g)
+    i = np.argmax(np.abs(g))
+    d[i] = np.sign(g[i])
+    return d
+
+
+@pytest.mark.parametrize("p", [1, 2, np.inf])
+def test_steepest_descent_margin_gap_stays_within_its_bound(p):
+    """Normalized steepest descent in ℓp on the exponential loss, η_k = η₀/√(1 + k): the ℓp margin
+    gap is below the derived bound after every number of steps checked, and the bound falls."""
+    from scipy.special import softmax
+
+    Z = np.asarray(PROBLEMS["exponential"].folded())
+    best = mm.normalized_margin(Z, mm.MAX_MARGIN_BY_NORM[p](Z), p)
+    w0 = w = np.array([0.3, -0.2])
+    etas = 0.5 / np.sqrt(1 + np.arange(4000))
+    bounds = []
+    for k, eta in enumerate(etas, start=1):
+        w = w + eta * _steepest_direction(Z.T @ softmax(-Z @ w), p)  # −∇ log L = Zᵀ softmax(−Zw)
+        if k in (100, 1000, 4000):
+            bounds.append(mm.steepest_descent_margin_gap_bound(Z, w0, etas[:k].sum(), (etas[:k] ** 2).sum(), p))
+            assert 0 <= best - mm.normalized_margin(Z, w, p) <= bounds[-1]
+    assert bounds[0] > bounds[1] > bounds[2]

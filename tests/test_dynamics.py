@@ -101,6 +101,13 @@ def adagrad(g0, eps):
     return rule
 
 
+def _largest_coordinate_step(g):
+    step = np.zeros_like(g)
+    i = np.unravel_index(np.argmax(np.abs(g)), g.shape)
+    step[i] = np.sign(g[i])
+    return step
+
+
 OPTIMIZERS = {
     "sgd": ({"kind": "sgd"}, lambda w, g, s, k: (w - LR * g, s)),
     "momentum": ({"kind": "momentum", "momentum": 0.8}, heavy_ball(0.8, False)),
@@ -110,6 +117,7 @@ OPTIMIZERS = {
     "rmsprop": ({"kind": "rmsprop", "decay": 0.7, "eps": 1e-3}, rmsprop(0.7, 1e-3)),
     "adagrad": ({"kind": "adagrad", "initial_accumulator_value": 0.5, "eps": 1e-3}, adagrad(0.5, 1e-3)),
     "sign": ({"kind": "sign"}, lambda w, g, s, k: (w - LR * np.sign(g), s)),
+    "coordinate": ({"kind": "coordinate"}, lambda w, g, s, k: (w - LR * _largest_coordinate_step(g), s)),
     "normalized": ({"kind": "normalized", "eps": 1e-3},
                    lambda w, g, s, k: (w - LR * g / (np.linalg.norm(g) + 1e-3), s)),
 }

@@ -143,3 +143,8 @@ register(Observable(
     "l2_normalized_margin", "min_n y_n x_nᵀΘ/‖Θ‖₂ of the end-to-end predictor: → the SVM margin in the kernel regime",
     lambda ctx, p, t: _predictor_margin(ctx, p) / jnp.linalg.norm(ctx.model.end_to_end(p)),
     models=LINEAR_PREDICTOR_MODELS, problems=(Classification,)))
+register(Observable(
+    "linf_normalized_margin", "min_n y_n x_nᵀΘ/‖Θ‖∞ of the end-to-end predictor: → the ℓ∞ max margin under sign "
+    "descent and Adam",
+    lambda ctx, p, t: _predictor_margin(ctx, p) / jnp.max(jnp.abs(ctx.model.end_to_end(p))),
+    models=LINEAR_PREDICTOR_MODELS, problems=(Classification,)))
