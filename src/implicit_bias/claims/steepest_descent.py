@@ -18,6 +18,10 @@ descent (steps :math:`\eta\lVert\nabla L\rVert_* d_k`, small η) without a rate,
 :math:`1/\log t` there as for GD; normalized steps have the same direction and reach the margin
 polynomially fast, with the bound :func:`~implicit_bias.theory.max_margin.steepest_descent_margin_gap_bound`
 (derived here) as the tolerance.
+
+Read from the papers: only their abstracts were reachable from here. The limits encoded are
+what the abstracts state; the rates, the bound and Adam's k^(−1/2) slope are derived here, and
+the exact hypotheses (step schedules, β₁ ≤ √β₂-type conditions on Adam) are not checked.
 """
 
 import numpy as np
@@ -92,7 +96,8 @@ def _measure_steepest(results):
 
 register(Claim(
     name="steepest_descent_reaches_its_max_margin",
-    paper=GUNASEKAR, theorem="Thm. 5 (steepest descent in ‖·‖ on separable data → the ‖·‖ max-margin direction); "
+    paper=GUNASEKAR, theorem="steepest descent in ‖·‖ on separable data → the ‖·‖ max-margin direction (the statement as "
+                             "known from the abstract and the literature; theorem number not checked against the text); "
                              "the normalized steps and the bound on the gap derived here",
     statement="normalized steepest descent in ℓ1 (greedy coordinate), ℓ2 (normalized GD) and ℓ∞ (sign), "
               "η_k = 0.3/√(1 + k), exponential loss, 10⁵ steps: each one's margin gap in its own norm is within "
