@@ -31,10 +31,10 @@ REACHED_END, STOPPED, OUT_OF_STEPS = 0, 1, 2
 
 
 class Integration(NamedTuple):
-    """``saved[name][i]`` = ``save_fn(y(tᵢ), tᵢ)`` (NaN at times not reached), the state ``y_final``
-    at ``t_final`` after ``n_steps`` solver steps, and how it ended (:data:`REACHED_END`, …)."""
+    """``saved``: ``save_fn(tᵢ, y(tᵢ))`` stacked over the save times (NaN at times not reached); the
+    state ``y_final`` at ``t_final`` after ``n_steps`` solver steps; how it ended (:data:`REACHED_END`, …)."""
 
-    saved: dict[str, Float[Array, " times"]]
+    saved: PyTree
     y_final: PyTree
     t_final: Float[Array, ""]
     n_steps: Int[Array, ""]
@@ -105,7 +105,7 @@ def integrate(solver: diffrax.AbstractAdaptiveSolver, controller: diffrax.PIDCon
         index, saved = lax.cond(keep, record, lambda: (s.index, s.saved))
         y = jax.tree.map(lambda new, old: jnp.where(keep, new, old), y1, s.y)
         solver_state = jax.tree.map(lambda new, old: jnp.where(keep, new, old), solver_state, s.solver_state)
-        stopped = stop(t, y)  # after a rejected step too, as diffeqsolve's event is
+        stopped = jnp.asarray(stop(t, y), bool)  # after a rejected step too, as diffeqsolve's event is
         return State(t, t_next, y, solver_state, controller_state, index, saved, s.n_steps + 1, stopped)
 
     solver_state = solver.init(term, t0, t_next, y0, None)

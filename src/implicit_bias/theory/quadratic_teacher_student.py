@@ -81,7 +81,7 @@ def _solve_overlaps(Q0, M0, T, a, b, eta, alphas, noise, rtol, atol, max_steps, 
     # The same loop as gradient flow's (diffrax's Tsit5 step and PID controller); never stopped early.
     return integrate(diffrax.Tsit5(), diffrax.PIDController(rtol=rtol, atol=atol),
                      lambda t, y: velocity(y, T, a, b, eta, noise), Overlaps(Q0, M0), alphas[-1], alphas,
-                     lambda t, y: y, lambda t, y: jnp.asarray(False), max_steps).saved
+                     lambda t, y: y, lambda t, y: False, max_steps).saved
 
 
 def overlaps(W: Float[Array, "p N"], teacher: Float[Array, "ps N"]) -> tuple[Array, Array, Array]:
