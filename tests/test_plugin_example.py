@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from implicit_bias.testing import invoke
+
 PLUGIN = Path(__file__).resolve().parents[1] / "examples" / "plugin"
-CLI = "from implicit_bias.cli import main; main()"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,9 @@ out = sys.argv[1]
 run = invoke("run", "tanh.toml", "--out", out, "--quiet")
 check = invoke("check", "tanh_gd_converges_to_gf", "--json")
 # Its claim test repeats the check above; the rest is the common model suite and a run.
-tests = pytest.main(["-q", "-p", "no:cacheprovider", "-k", "not claim", "tests"])
+# "-c pyproject.toml": the plugin's own configuration, as in its own checkout; pytest would
+# otherwise climb to this repository's and start its xdist workers (two more JAX start-ups).
+tests = pytest.main(["-q", "-c", "pyproject.toml", "-p", "no:cacheprovider", "-k", "not claim", "tests"])
 print(json.dumps({"run": [run.returncode, run.stderr], "check": [check.returncode, check.stdout + check.stderr],
                   "tests": int(tests)}))
 """
@@ -81,7 +84,7 @@ def test_plugin_own_tests_pass(session):
 def test_unknown_kind_names_the_installed_plugins(tmp_path):
     spec = tmp_path / "tanh.toml"
     spec.write_text((PLUGIN / "tanh.toml").read_text())
-    done = _run(sys.executable, "-c", CLI, "run", str(spec), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    done = invoke("run", str(spec), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert done.returncode == 2 and not (tmp_path / "out").exists()
     assert done.stderr.startswith("error: model.kind: unknown kind 'two_layer_tanh'")
     assert "plugins installed" in done.stderr
