@@ -1,9 +1,9 @@
-"""Claims for one-pass SGD on committee networks with label noise (Goldt, Advani, Saxe, Krzakala,
+r"""Claims for one-pass SGD on committee networks with label noise (Goldt, Advani, Saxe, Krzakala,
 Zdeborová, NeurIPS 2019, "Dynamics of stochastic gradient descent for two-layer neural networks in
 the teacher-student setup"), on the overlap ODE of :mod:`implicit_bias.theory.committee`.
 
 What was read of the paper: its abstract (NeurIPS 2019 and arXiv:1901.09085 v1) and its eq. (1),
-the teacher :math:`y = \\sum_m v^*_m g(w^*_m\\cdot x/\\sqrt N) + \\sigma\\zeta` with Gaussian output
+the teacher :math:`y = \sum_m v^*_m g(w^*_m\cdot x/\sqrt N) + \sigma\zeta` with Gaussian output
 noise. The abstract states that the final generalisation error of a student with more units than
 its teacher increases with the student's size when only the first layer is trained (v1: "linearly
 with the network size"), and stays constant or decreases when both layers are trained. No constant
