@@ -115,3 +115,39 @@ def test_noise_and_decay_default_off_and_validated():
     for field in ("label_noise", "weight_decay"):
         with pytest.raises(SpecError, match=field):
             validate_spec({**spec, "problem": {**spec["problem"], field: -0.1}})
+
+
+def test_trained_second_layer_velocity():
+    """With v = a·1 and η_v = 0 the trained-second-layer ODE is the fixed-layer one (to rounding);
+    dv/dα is −η_v ∂L/∂v (autodiff of the population loss); and (Q, R, v) move as N × the expected
+    one-step change of a hand-written SGD step (erf, σ = 1, κ = 0.5, N = 30; the tolerances of the
+    fixed-layer test: measured 4.7e-3 on R, 4.5e-3 on Q; 0.01 on v, whose expectation has Monte Carlo
+    error only, SE ≈ 3e-3: measured 5.1e-3)."""
+    act = activations.COMMITTEE_ACTIVATIONS["erf"]
+    teacher = jnp.asarray(make_teacher("gaussian", PS, N, 0))
+    W = 0.7 * jax.random.normal(jax.random.key(3), (P, N))
+    v = jnp.asarray([1.3, 0.9, 0.5])
+    Q, R, T = qt.overlaps(W, teacher)
+    b, eta, eta_v, sigma, kappa = 0.7, 0.5, 0.8, 1.0, 0.5
+    trained = jax.jit(committee.trained_velocity, static_argnames=("activation", "noise"))
+    y = committee.CommitteeState(Q, R, v)
+    fixed = jax.jit(lambda Q, R: committee.overlap_velocity(Q, R, T, 1.3, b, eta, act, True, sigma, kappa))(Q, R)
+    same = trained(committee.CommitteeState(Q, R, jnp.full(P, 1.3)), T, b, eta, 0.0, act, True, sigma, kappa)
+    assert np.allclose(same.Q, fixed[0], rtol=1e-12, atol=1e-14) and np.allclose(same.R, fixed[1], rtol=1e-12, atol=1e-14)
+    assert np.allclose(same.v, 0.0)
+
+    vel = trained(y, T, b, eta, eta_v, act, True, sigma, kappa)
+    dL = jax.grad(committee.trained_population_loss, argnums=2)(Q, R, v, T, b, "erf")
+    assert np.allclose(vel.v, -eta_v * dL, rtol=1e-12)
+
+    g = act.g
+    x = jax.random.normal(jax.random.key(4), (50_000, N))
+    xi = jax.random.normal(jax.random.key(5), (50_000,))
+    lam, nu = x @ W.T / np.sqrt(N), x @ teacher.T / np.sqrt(N)
+    delta = g(lam) @ v - b * g(nu).sum(1) - sigma * xi
+    dg = np.sqrt(2 / np.pi) * jnp.exp(-lam**2 / 2)
+    W1 = W - eta * (delta[:, None, None] * (v * dg)[:, :, None] * x[:, None, :] / np.sqrt(N) + kappa * W / N)
+    dQ = N * (jnp.einsum("spn,sqn->spq", W1, W1) / N - Q).mean(0)
+    dR = N * (W1 @ teacher.T / N - R).mean(0)
+    dv = -eta_v * (delta[:, None] * g(lam)).mean(0)
+    assert np.allclose(dR, vel.R, atol=0.01) and np.allclose(dQ, vel.Q, atol=0.03) and np.allclose(dv, vel.v, atol=0.01)

@@ -24,10 +24,15 @@ is the noise-free population loss :math:`\tfrac12 s^\top I_2 s` (the label noise
 :math:`\sigma^2/2` to the test loss on noisy labels).
 """
 
-import jax.numpy as jnp
-from jaxtyping import Array
+from typing import NamedTuple
 
-from ..activations import Activation, erf_joint
+import diffrax
+import equinox as eqx
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+from ..activations import COMMITTEE_ACTIVATIONS, Activation, erf_joint
+from ..dynamics._adaptive import integrate
 
 
 def overlap_velocity(Q, R, T, a, b, eta, activation: Activation, noise: bool = True, label_noise=None,
@@ -47,3 +52,73 @@ def overlap_velocity(Q, R, T, a, b, eta, activation: Activation, noise: bool = T
         dR = dR - eta * weight_decay * R
         dQ = dQ - 2 * eta * weight_decay * Q
     return dQ, dR
+
+
+# --- trained second layer ---------------------------------------------------------------------
+
+class CommitteeState(NamedTuple):
+    """Overlaps and the student's second layer: Q (p×p), R (p×p*), v (p)."""
+    Q: Float[Array, "... p p"]
+    R: Float[Array, "... p ps"]
+    v: Float[Array, "... p"]
+
+
+def trained_velocity(y: CommitteeState, T, b, eta, eta_v, activation: Activation, noise: bool = True,
+                     label_noise=None, weight_decay=None) -> CommitteeState:
+    r"""(dQ/dα, dR/dα, dv/dα) with the second layer trained: student :math:`\hat y = \sum_i v_ig(\lambda_i)`,
+    the step :math:`v_i \leftarrow v_i - \tfrac{\eta_v}{N}\delta\,g(\lambda_i)` beside the first layer's
+    (with :math:`v_i` for a), so with :math:`s = (v, -b\mathbf 1_{p^*})` (Goldt et al. 2019 for σ = κ = 0)
+
+    .. math::
+        \dot v_i = -\eta_v\sum_c s_cI_2(i, c),\qquad
+        \dot R_{in} = -\eta v_i\sum_c s_cI_3(i, n, c) - \eta\kappa R_{in},\\
+        \dot Q_{ik} = -\eta\sum_c s_c\big(v_iI_3(i,k,c) + v_kI_3(k,i,c)\big) - 2\eta\kappa Q_{ik}
+                      + \eta^2v_iv_k\Big(\sum_{c,d}s_cs_dI_4(i,k,c,d) + \sigma^2J_2(i,k)\Big);
+
+    the second layer's own noise is :math:`O(\eta_v^2/N)` per unit of α and drops out (its step is
+    O(1/N)); ``weight_decay`` acts on the first layer only."""
+    Q, R, v = y
+    p = Q.shape[0]
+    C = jnp.block([[Q, R], [R.T, T]])
+    s = jnp.concatenate([v, jnp.full(T.shape[0], -b, C.dtype)])
+    J3 = activation.i3(C, p) @ s
+    dR = -eta * v[:, None] * J3[:, p:]
+    G = v[:, None] * J3[:, :p]
+    dQ = -eta * (G + G.T)
+    if noise:
+        E = jnp.einsum("ikcd,c,d->ik", activation.i4(C, p), s, s)
+        if label_noise is not None:
+            E = E + label_noise**2 * activation.j2(C)[:p, :p]
+        dQ = dQ + eta**2 * v[:, None] * v[None, :] * E
+    if weight_decay is not None:
+        dR = dR - eta * weight_decay * R
+        dQ = dQ - 2 * eta * weight_decay * Q
+    dv = -eta_v * activation.i2(C)[:p] @ s
+    return CommitteeState(dQ, dR, dv)
+
+
+def solve_trained(Q0, R0, v0, T, b, eta, eta_v, alphas: Float[Array, " n"], activation: str, noise: bool = True,
+                  label_noise: float = 0.0, weight_decay: float = 0.0, rtol: float = 1e-9, atol: float = 1e-12,
+                  max_steps: int = 1_000_000) -> CommitteeState:
+    """:func:`trained_velocity` of ``activation`` (a name in
+    :data:`~implicit_bias.activations.COMMITTEE_ACTIVATIONS`) integrated like
+    :func:`.quadratic_teacher_student.solve_overlaps` (Tsit5, PID controller) from (Q0, R0, v0),
+    saved at ``alphas``."""
+    f = lambda x: jnp.asarray(x, jnp.float64)  # noqa: E731  (arrays: new values reuse the compile)
+    extras = (None if label_noise == 0 else f(label_noise), None if weight_decay == 0 else f(weight_decay))
+    return _solve_trained(CommitteeState(f(Q0), f(R0), f(v0)), f(T), f(b), f(eta), f(eta_v), f(alphas), noise,
+                          extras, f(rtol), f(atol), max_steps, COMMITTEE_ACTIVATIONS[activation])
+
+
+@eqx.filter_jit
+def _solve_trained(y0, T, b, eta, eta_v, alphas, noise, extras, rtol, atol, max_steps, activation) -> CommitteeState:
+    return integrate(diffrax.Tsit5(), diffrax.PIDController(rtol=rtol, atol=atol),
+                     lambda t, y: trained_velocity(y, T, b, eta, eta_v, activation, noise, *extras), y0, alphas[-1],
+                     alphas, lambda t, y: y, lambda t, y: False, max_steps).saved
+
+
+def trained_population_loss(Q, R, v, T, b, activation: str) -> Float[Array, ""]:
+    r""":math:`\tfrac12 s^\top I_2 s` with :math:`s = (v, -b\mathbf 1_{p^*})`: the generalization error."""
+    C = jnp.block([[Q, R], [R.T, T]])
+    s = jnp.concatenate([v, jnp.full(T.shape[0], -b, C.dtype)])
+    return 0.5 * s @ COMMITTEE_ACTIVATIONS[activation].i2(C) @ s
