@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
 from ..activations import ACTIVATIONS, POPULATION_LOSSES, quadratic_population_loss
 from ..components import register
@@ -43,6 +43,14 @@ class OnlineTeacherStudent(AbstractProblem):
     activation) the population loss is the closed form of :mod:`..theory.erf_committee` in the
     overlaps :math:`Q = FF^\top/a`, :math:`M = FW^{*\top}/\sqrt{aN}`, T.
 
+    Label noise ``label_noise`` σ: SGD's labels are :math:`y + \sigma\xi`, ξ ~ N(0, 1) fresh per
+    sample (drawn with the inputs, as an extra column of the batch that :meth:`batch_loss` splits
+    off); weight decay ``weight_decay`` κ adds :math:`\tfrac{\kappa}{2N}\lVert\theta\rVert^2` (θ all
+    parameters: the first layer W of the committee network) to the per-sample objective, so the
+    overlap ODEs (:mod:`..theory.committee`) keep an O(1) decay rate. :meth:`loss` stays the
+    generalization error on clean labels without the penalty, the quantity the theory predicts.
+    Both 0 by default, which leaves the draws and the objective as they were without them.
+
     SGD time is α = steps/N (:meth:`sgd_time_step`). Inputs are drawn in ``draw_dtype``
     (float32 by default, ~2× cheaper than float64 on CPU: benchmarks/online_sgd_throughput.py)
     and then cast to float64, so every update is computed in float64; a float32 Gaussian differs
@@ -53,6 +61,8 @@ class OnlineTeacherStudent(AbstractProblem):
     teacher_scale: float = eqx.field(static=True, default=1.0)
     draw_dtype: str = eqx.field(static=True, default="float32")
     activation: str = eqx.field(static=True, default="quadratic")
+    label_noise: float = eqx.field(static=True, default=0.0)
+    weight_decay: float = eqx.field(static=True, default=0.0)
 
     @property
     def input_dim(self) -> int:
@@ -82,12 +92,25 @@ class OnlineTeacherStudent(AbstractProblem):
         return quadratic_population_loss(F @ F.T, F @ Fs.T, Fs @ Fs.T, 1.0, 1.0)
 
     def draw_batches(self, key: PRNGKeyArray, n_batches: int, batch_size: int) -> Float[Array, "n b N"]:
+        """Inputs (n, b, N); with label noise the noise ξ as column N + 1 (its own key, so the
+        inputs are the draws without noise)."""
         x = jax.random.normal(key, (n_batches, batch_size, self.input_dim), jnp.dtype(self.draw_dtype))
-        return x.astype(jnp.float64)
+        x = x.astype(jnp.float64)
+        if self.label_noise == 0:
+            return x
+        xi = jax.random.normal(jax.random.fold_in(key, 1), (n_batches, batch_size, 1), jnp.float64)
+        return jnp.concatenate([x, xi], axis=-1)
 
     def batch_loss(self, model: "AbstractModel", params: PyTree, batch: Float[Array, "b N"]) -> Float[Array, ""]:
-        residual = model.predict(params, batch)[:, 0] - self.targets(batch)
-        return 0.5 * jnp.mean(residual**2)
+        x = batch[:, :self.input_dim]
+        residual = model.predict(params, x)[:, 0] - self.targets(x)
+        if self.label_noise != 0:
+            residual = residual - self.label_noise * batch[:, self.input_dim]
+        value = 0.5 * jnp.mean(residual**2)
+        if self.weight_decay != 0:
+            squares = sum(jnp.sum(leaf**2) for leaf in jax.tree_util.tree_leaves(params))
+            value = value + 0.5 * self.weight_decay / self.input_dim * squares
+        return value
 
     def notes(self, model: "AbstractModel") -> list[str]:
         p, p_star = model.width, self.teacher.shape[0]
@@ -110,9 +133,9 @@ def make_teacher(kind: str, width: int, input_dim: int, seed: int) -> np.ndarray
 
 @register
 class OnlineTeacherStudentSpec(ProblemSpec):
-    """Online teacher–student regression: x ~ N(0, I_N), y = b Σ_r g(w*_r·x/√N), g(ν) = ν²
-    (or erf(ν/√2): the soft committee machine, for teacher and student); per-sample loss
-    ½(ŷ − y)², ``loss`` the exact population loss. No data set: SGD draws fresh x each step,
+    """Online teacher–student regression: x ~ N(0, I_N), y = b Σ_r g(w*_r·x/√N) + σξ, g(ν) = ν²
+    (or erf(ν/√2): the soft committee machine, relu, linear; for teacher and student); per-sample
+    objective ½(ŷ − y)² + κ‖W‖²/(2N), ``loss`` the exact population loss on clean labels. No data set: SGD draws fresh x each step,
     and its time is α = steps/N."""
 
     kind: Literal["online_teacher_student"]
@@ -124,8 +147,10 @@ class OnlineTeacherStudentSpec(ProblemSpec):
     teacher_seed: NonNegativeInt = 0
     draw_dtype: Literal["float32", "float64"] = Field("float32", description="dtype inputs are drawn in "
                                                       "(cast to float64)")
-    activation: Literal["quadratic", "erf"] = Field("quadratic", description="g of teacher and student units: "
-                                                    "ν² or erf(ν/√2) (soft committee machine)")
+    activation: Literal[tuple(ACTIVATIONS)] = Field("quadratic", description="g of teacher and student units: "
+                                                    "ν², erf(ν/√2) (soft committee machine), relu, linear")
+    label_noise: NonNegativeFloat = Field(0.0, description="σ: SGD's labels are y + σξ, ξ ~ N(0, 1)")
+    weight_decay: NonNegativeFloat = Field(0.0, description="κ: the per-sample objective adds κ‖W‖²/(2N)")
 
     def create(self, base_dir: Path) -> OnlineTeacherStudent:
         if self.teacher == "orthonormal" and self.teacher_width > self.input_dim:
@@ -133,4 +158,5 @@ class OnlineTeacherStudentSpec(ProblemSpec):
                             f"dimension {self.input_dim}", "use teacher = 'gaussian' or a smaller teacher_width")
         b = 1.0 / self.teacher_width if self.teacher_scale == "1/width" else self.teacher_scale
         W = make_teacher(self.teacher, self.teacher_width, self.input_dim, self.teacher_seed)
-        return OnlineTeacherStudent(jnp.asarray(W), b, self.draw_dtype, self.activation)
+        return OnlineTeacherStudent(jnp.asarray(W), b, self.draw_dtype, self.activation, self.label_noise,
+                                    self.weight_decay)

@@ -31,22 +31,15 @@ with the Gaussian integrals (closed form for this g, Saad & Solla's eqs. A3–A5
 norm over N is 1 + O(N^{-1/2})); without it, in time ηα, this is gradient flow on L.
 """
 
-import jax.numpy as jnp
 from jaxtyping import Array
 
-from ..activations import erf_i3 as i3
-from ..activations import erf_i4 as i4
-from ..activations import erf_joint as _joint
+from ..activations import Erf
 from ..activations import erf_population_loss as population_loss  # noqa: F401  (the closed form L)
+from . import committee
 
 
-def overlap_velocity(Q, R, T, a, b, eta, noise: bool = True) -> tuple[Array, Array]:
-    """(dQ/dα, dR/dα) of the module docstring; ``noise=False`` drops the η² term."""
-    p = Q.shape[0]
-    C, s = _joint(Q, R, T, a, b)
-    J3 = i3(C, p) @ s                                  # Σ_c s_c I₃(i, ·, c), shape (p, K)
-    dR = -eta * a * J3[:, p:]
-    dQ = -eta * a * (J3[:, :p] + J3[:, :p].T)
-    if noise:
-        dQ = dQ + eta**2 * a**2 * jnp.einsum("ikcd,c,d->ik", i4(C, p), s, s)
-    return dQ, dR
+def overlap_velocity(Q, R, T, a, b, eta, noise: bool = True, label_noise=None,
+                     weight_decay=None) -> tuple[Array, Array]:
+    """(dQ/dα, dR/dα) of the module docstring: :func:`.committee.overlap_velocity` with the erf
+    integrals (label noise and weight decay there)."""
+    return committee.overlap_velocity(Q, R, T, a, b, eta, Erf(), noise, label_noise, weight_decay)

@@ -16,9 +16,9 @@ With :math:`\tau_1 = a\operatorname{tr}Q - b\operatorname{tr}T`,
 the η² term being the SGD noise (without it and in time ηα: gradient flow on the population
 loss :math:`L = \tfrac12\tau_1^2 + \tau_2`).
 
-The same ODE machinery serves the erf soft committee machine (:mod:`.erf_committee`), as a
-cross-check against direct SGD in a setting with a classical closed form: ``activation = "erf"``
-in :func:`solve_overlaps` and :data:`LOSSES`.
+The same ODE machinery serves committee networks with other unit functions (:mod:`.committee`:
+the erf soft committee machine, a cross-check against direct SGD with a classical closed form,
+ReLU, linear): ``activation`` in :func:`solve_overlaps` and :data:`VELOCITIES`.
 
 Functions taking arrays are pure JAX (they run inside compiled ensembles); the plateau and
 escape formulas are host-side scalars.
@@ -35,9 +35,10 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from ..activations import quadratic_population_loss as population_loss
+from ..activations import COMMITTEE_ACTIVATIONS
 from ..activations import quadratic_taus as _taus
 from ..dynamics._adaptive import integrate
-from . import erf_committee
+from . import committee
 
 
 class Overlaps(NamedTuple):
@@ -45,8 +46,12 @@ class Overlaps(NamedTuple):
     M: Float[Array, "... p ps"]
 
 
-def overlap_velocity(y: Overlaps, T, a, b, eta, noise: bool = True) -> Overlaps:
-    """(dQ/dα, dM/dα) of the module docstring; ``noise=False`` drops the η² term."""
+def overlap_velocity(y: Overlaps, T, a, b, eta, noise: bool = True, label_noise=None,
+                     weight_decay=None) -> Overlaps:
+    r"""(dQ/dα, dM/dα) of the module docstring; ``noise=False`` drops the η² term. Label noise σ
+    (:math:`y = b\sum_r\nu_r^2 + \sigma\xi`) adds :math:`4a^2\eta^2\sigma^2Q` to the η² term and weight
+    decay κ (objective :math:`+\tfrac{\kappa}{2N}\lVert W\rVert_F^2`) adds :math:`-2\eta\kappa Q`, :math:`-\eta\kappa M`
+    (derived here as in :mod:`.committee`, with :math:`g'(\lambda) = 2\lambda`); None leaves them out."""
     Q, M = y
     tau1, tau2 = _taus(Q, M, T, a, b)
     X11 = a * Q @ Q - b * M @ M.T
@@ -56,31 +61,46 @@ def overlap_velocity(y: Overlaps, T, a, b, eta, noise: bool = True) -> Overlaps:
     if noise:
         dQ = dQ + 4 * a**2 * eta**2 * ((tau1**2 + 2 * tau2) * Q + 4 * tau1 * X11
                                        + 8 * (a * X11 @ Q - b * X12 @ M.T))
+        if label_noise is not None:
+            dQ = dQ + 4 * a**2 * eta**2 * label_noise**2 * Q
+    if weight_decay is not None:
+        dM = dM - eta * weight_decay * M
+        dQ = dQ - 2 * eta * weight_decay * Q
     return Overlaps(dQ, dM)
 
 
-def _erf_velocity(y: Overlaps, T, a, b, eta, noise: bool = True) -> Overlaps:
-    return Overlaps(*erf_committee.overlap_velocity(y.Q, y.M, T, a, b, eta, noise))
+def _committee_velocity(activation: str):
+    act = COMMITTEE_ACTIVATIONS[activation]
+
+    def velocity(y: Overlaps, T, a, b, eta, noise: bool = True, label_noise=None, weight_decay=None) -> Overlaps:
+        return Overlaps(*committee.overlap_velocity(y.Q, y.M, T, a, b, eta, act, noise, label_noise, weight_decay))
+    return velocity
 
 
-#: Overlap velocity and population loss (Q, M, T, a, b) per activation g of student and teacher.
-VELOCITIES = {"quadratic": overlap_velocity, "erf": _erf_velocity}
+#: Overlap velocity (Q, M, T, a, b, η, noise, label_noise, weight_decay) per activation g of student
+#: and teacher: the quadratic network's closed form, the committee ODE for the others.
+VELOCITIES = {"quadratic": overlap_velocity, **{name: _committee_velocity(name) for name in COMMITTEE_ACTIVATIONS}}
+
+
 def solve_overlaps(Q0, M0, T, a, b, eta, alphas: Float[Array, " n"], noise: bool = True,
                    rtol: float = 1e-9, atol: float = 1e-12, max_steps: int = 1_000_000,
-                   activation: str = "quadratic") -> Overlaps:
-    """The overlap ODEs (of ``activation``'s :data:`VELOCITIES`) integrated by diffrax (Tsit5,
-    PID controller) from (Q0, M0), saved at ``alphas`` (increasing, from 0). A diverging
-    solution (past the noise's stability limit) reads NaN from where the solver failed."""
+                   activation: str = "quadratic", label_noise: float = 0.0, weight_decay: float = 0.0) -> Overlaps:
+    """The overlap ODEs (of ``activation``'s :data:`VELOCITIES`, with label noise σ = ``label_noise``
+    and first-layer weight decay κ = ``weight_decay``) integrated by diffrax (Tsit5, PID controller)
+    from (Q0, M0), saved at ``alphas`` (increasing, from 0). A diverging solution (past the noise's
+    stability limit) reads NaN from where the solver failed."""
     f = lambda x: jnp.asarray(x, jnp.float64)  # noqa: E731  (arrays: new values reuse the compile)
+    # σ = κ = 0 leave their terms out of the compiled velocity (the solve is then the one without them).
+    extras = (None if label_noise == 0 else f(label_noise), None if weight_decay == 0 else f(weight_decay))
     return _solve_overlaps(f(Q0), f(M0), f(T), f(a), f(b), f(eta), f(alphas), noise, f(rtol), f(atol),
-                           max_steps, VELOCITIES[activation])
+                           max_steps, VELOCITIES[activation], extras)
 
 
 @eqx.filter_jit
-def _solve_overlaps(Q0, M0, T, a, b, eta, alphas, noise, rtol, atol, max_steps, velocity) -> Overlaps:
+def _solve_overlaps(Q0, M0, T, a, b, eta, alphas, noise, rtol, atol, max_steps, velocity, extras) -> Overlaps:
     # The same loop as gradient flow's (diffrax's Tsit5 step and PID controller); never stopped early.
     return integrate(diffrax.Tsit5(), diffrax.PIDController(rtol=rtol, atol=atol),
-                     lambda t, y: velocity(y, T, a, b, eta, noise), Overlaps(Q0, M0), alphas[-1], alphas,
+                     lambda t, y: velocity(y, T, a, b, eta, noise, *extras), Overlaps(Q0, M0), alphas[-1], alphas,
                      lambda t, y: y, lambda t, y: False, max_steps).saved
 
 
