@@ -82,7 +82,7 @@ FULL_T, QUICK_T = 1000.0, 300.0
 #: (every record costs a dense Hessian and its eigh, 584 parameters: the records are the cost).
 QUICK_STEPS = [0.4, 0.6]
 
-register(Claim(
+CLAIM = register(Claim(
     name="edge_of_stability",
     paper=COHEN, theorem="main finding (empirical): progressive sharpening to 2/η, then the sharpness hovers at 2/η "
                          "while the loss keeps falling non-monotonically",
