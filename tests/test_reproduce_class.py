@@ -1,4 +1,4 @@
-"""``reproduce soudry2018|barrett2021 --quick``: files written, and the numbers say what the papers say."""
+"""``reproduce soudry2018|barrett2021|cohen2021 --quick``: files written, and the numbers say what the papers say."""
 
 import json
 from pathlib import Path
@@ -11,7 +11,7 @@ from implicit_bias.reproduce import PAPERS
 pytestmark = pytest.mark.xdist_group("test_reproduce_class")
 
 
-@pytest.fixture(scope="module", params=["soudry2018", "barrett2021"])
+@pytest.fixture(scope="module", params=["soudry2018", "barrett2021", "cohen2021"])
 def quick(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(request.param)
     return request.param, out, PAPERS[request.param](out, True)
@@ -25,7 +25,11 @@ def test_files_and_key_numbers(quick):
     table = json.loads((out / "table.json").read_text())
     assert table["quick"] is True and (out / "table.md").read_text().startswith("# Reproduction")
     key = result["key_numbers"]
-    if paper == "barrett2021":
+    if paper == "cohen2021":  # the claim edge_of_stability's test-size runs (one compiled program with it)
+        for run in key["runs"]:
+            assert run["t_cross"] is not None and run["loss_end"] < run["loss_cross"]
+        assert key["worst_median_deviation"] <= key["largest_half_range"] <= 0.25
+    elif paper == "barrett2021":
         assert abs(key["slope_gd_to_gf"] - 1) < 0.1 and abs(key["slope_gd_to_modified"] - 2) < 0.15
     else:
         gd, gf, gd_log = key["runs"]

@@ -65,12 +65,19 @@ class Claim:
         ``measure`` at test size, and ``reason`` for that size's tolerance."""
         return replace(self, quick=replace(self, runs=runs, measure=measure, reason=reason))
 
+    def results(self, quick: bool = False) -> Results:
+        """The runs' Datasets (of the test-size variant with ``quick``), run once per process:
+        a reproduction drawing the claim's figure reads the very runs its check measured."""
+        if quick and self.quick is not None:
+            return self.quick.results()
+        return {name: _run_once(spec) for name, spec in self.runs.items()}
+
     def check(self, quick: bool = False) -> ClaimResult:
         """Run the claim (its test-size variant with ``quick``, where it has one) and compare."""
         if quick and self.quick is not None:
             return self.quick.check()
         start = time.perf_counter()
-        results = {name: _run_once(spec) for name, spec in self.runs.items()}
+        results = self.results()
         try:
             measured, predicted, tolerance, detail = self.measure(results)
         except FitError as e:  # runs that give no fit (a NaN or zero point) fail the claim, not the check

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import (barrett2021, bocchi2026, chizat2019, elkabetz2021, gunasekar2017, lyu2020, min2021, pesme2021, razin2020, satpathi2021,
                saxe2014, soudry2018, woodworth2020)
-from . import moroshko2020
+from . import cohen2021, moroshko2020
 
 #: Paper name (as typed after ``reproduce``) → its ``reproduce(out, quick)``.
 PAPERS: dict[str, Callable[[Path, bool], dict]] = {
@@ -29,7 +29,8 @@ PAPERS: dict[str, Callable[[Path, bool], dict]] = {
     "lyu2020": lyu2020.reproduce,
     "chizat2019": chizat2019.reproduce,
     "moroshko2020": moroshko2020.reproduce,
+    "cohen2021": cohen2021.reproduce,
 }
 
-__all__ = ["PAPERS", "barrett2021", "bocchi2026", "chizat2019", "elkabetz2021", "gunasekar2017", "lyu2020", "min2021", "moroshko2020", "pesme2021",
+__all__ = ["PAPERS", "barrett2021", "bocchi2026", "chizat2019", "cohen2021", "elkabetz2021", "gunasekar2017", "lyu2020", "min2021", "moroshko2020", "pesme2021",
            "razin2020", "satpathi2021", "saxe2014", "soudry2018", "woodworth2020"]
